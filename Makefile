@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+# ioasids: the one entry point. `make help` lists the targets.
+#
+# Everything is built under build/. Targets that need Debian packages
+# install the missing ones first (as root).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+TOP := $(CURDIR)
+BUILD := $(TOP)/build
+KSRC := $(BUILD)/linux
+UML := $(BUILD)/uml
+KSELFTEST := $(KSRC)/tools/testing/selftests
+TESTBIN := $(BUILD)/tests
+CHECK := $(BUILD)/check
+export BUILD
+
+CC ?= cc
+USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+# Code from the pinned tree's selftests is built as its own Makefile does.
+KSFT_CFLAGS := -O2 -g -Wall -pthread
+
+.PHONY: help deps-kernel deps-tests tree kernel test-binaries check demo \
+	patches lint checkpatch w1 clean distclean
+
+help:
+	@echo "make demo        boot the test kernel and show the controller at work"
+	@echo "make check       build everything and run every test suite"
+	@echo "make kernel      build the UML test kernel under build/uml"
+	@echo "make patches     write the full series, git am-able, to build/patches"
+	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
+	@echo "make clean       remove build output but keep the unpacked tree"
+	@echo "make distclean   remove build/"
+
+deps-kernel:
+	@$(TOP)/scripts/deps.sh kernel
+
+deps-tests:
+	@$(TOP)/scripts/deps.sh kernel tests
+
+tree: deps-kernel
+	@$(TOP)/scripts/kernel-tree.sh prepare
+
+kernel: deps-kernel
+	@$(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+
+# ---- test binaries, run inside the booted kernel --------------------------
+
+$(TESTBIN)/cgroup_util.o: $(KSELFTEST)/cgroup/cgroup_util.c
+	@mkdir -p $(TESTBIN)
+	$(CC) $(KSFT_CFLAGS) -c -o $@ $(KSELFTEST)/cgroup/cgroup_util.c
+
+$(TESTBIN)/ioasid_test: tests/kselftest/ioasid_test.c include/uapi/linux/ioasid.h $(TESTBIN)/cgroup_util.o
+	@# kselftest_harness.h's own macros trip these three -Wextra warnings
+	$(CC) $(USER_CFLAGS) -Wno-sign-compare -Wno-unused-parameter -Wno-clobbered \
+		-I$(TOP)/include/uapi \
+		-I$(KSELFTEST)/cgroup -I$(KSELFTEST) -o $@ $< $(TESTBIN)/cgroup_util.o
+
+$(TESTBIN)/test_core: $(TESTBIN)/cgroup_util.o
+	$(CC) $(KSFT_CFLAGS) -I$(KSELFTEST) -o $@ $(KSELFTEST)/cgroup/test_core.c $<
+
+$(TESTBIN)/ioasid-alloc: tests/helpers/ioasid-alloc.c include/uapi/linux/ioasid.h
+	@mkdir -p $(TESTBIN)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
+
+test-binaries: deps-tests tree
+	@$(MAKE) --no-print-directory $(TESTBIN)/ioasid_test $(TESTBIN)/test_core $(TESTBIN)/ioasid-alloc
+
+# ---- the two commands -----------------------------------------------------
+
+check: deps-tests
+	@echo "== building the test kernel (log: build/uml-build.log)"
+	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+	@echo "== building the test programs"
+	@$(MAKE) --no-print-directory -s test-binaries
+	@echo "== lint: checkpatch --strict and W=1 on the kernel files"
+	@$(TOP)/scripts/lint.sh $(CHECK)/host
+	@echo "== boot 1: KUnit, kselftest, the pinned tree's cgroup test_core"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core"
+	@echo "== boot 2: ioasid.capacity=100: KUnit again and a full space"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity" ioasid.capacity=100
+	@echo "== results"
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100
+
+demo: deps-tests
+	@echo "== building the test kernel (log: build/uml-build.log)"
+	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+	@$(MAKE) --no-print-directory -s $(TESTBIN)/ioasid-alloc
+	@echo "== booting the test kernel"
+	@SHOW=1 $(TOP)/scripts/boot.sh $(BUILD)/demo demo quiet | \
+		sed -n '/^demo:/,/^harness: finished/p' | sed -e '/^harness:/d' -e 's/^demo://'
+
+patches: tree
+	@$(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches
+
+lint: deps-kernel
+	@$(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config >/dev/null
+	@$(TOP)/scripts/lint.sh $(CHECK)/host
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host
+
+clean:
+	rm -rf $(UML) $(BUILD)/uml-lint $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Build a kernel from the pinned tree: prepare the tree, (re)configure when
+# the config fragment or the patches changed, then let kbuild do the rest,
+# which does no work when nothing changed.
+#
+# Usage: scripts/build-kernel.sh OUTDIR ARCH FRAGMENT [kbuild args...]
+# With LOG=file, kbuild's output goes to that file and only errors show.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=${BUILD:-$top/build}/linux
+out=$1 arch=$2 fragment=$3
+shift 3
+jobs=${JOBS:-$(nproc)}
+
+"$top/scripts/kernel-tree.sh" prepare
+
+kmake() { make -C "$tree" O="$out" ARCH="$arch" LOCALVERSION= -j"$jobs" "$@"; }
+
+if [ ! -f "$out/.config" ] || [ "$fragment" -nt "$out/.config" ] ||
+   [ "$tree/.ioasid-patched" -nt "$out/.config" ]; then
+	echo "  CONFIG  $out ($arch defconfig + ${fragment#"$top"/})"
+	mkdir -p "$out"
+	kmake -s defconfig >/dev/null
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null
+	kmake -s olddefconfig >/dev/null
+	# Every option the fragment asks for must have survived olddefconfig.
+	bad=0
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*)
+			grep -qxF "$line" "$out/.config" || { echo "config: wanted $line, got: $(grep "^${line%%=*}=" "$out/.config" || echo unset)" >&2; bad=1; } ;;
+		"# CONFIG_"*" is not set")
+			sym=${line#\# }; sym=${sym%% *}
+			! grep -q "^$sym=" "$out/.config" || { echo "config: wanted $sym unset" >&2; bad=1; } ;;
+		esac
+	done <"$fragment"
+	if [ $bad -ne 0 ]; then
+		rm -f "$out/.config"
+		echo "build-kernel.sh: ${fragment#"$top"/} does not apply to this tree" >&2
+		exit 1
+	fi
+fi
+
+if [ -n "${LOG:-}" ]; then
+	if ! kmake "$@" >"$LOG" 2>&1; then
+		grep -E 'error|Error' "$LOG" | head -40 >&2
+		echo "build-kernel.sh: kernel build failed, see $LOG" >&2
+		exit 1
+	fi
+else
+	kmake "$@"
+fi

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Boot the test kernel once and turn what it did into TAP:
+# OUTDIR/kernel.tap says whether it booted, ran the suites to the end, and
+# logged no warning, BUG or oops. The suites write their own *.tap files.
+# Usage: scripts/check-boot.sh OUTDIR "SUITES" [kernel params...]
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1 suites=$2
+shift 2
+
+"$top/scripts/boot.sh" "$out" suites "IOASID_SUITES=$suites" "$@"
+booted=$?
+mkdir -p "$out"
+{
+	echo "TAP version 13"
+	echo "1..2"
+	if [ $booted -eq 0 ]; then
+		echo "ok 1 the test kernel booted and ran: $suites"
+	else
+		echo "not ok 1 the test kernel booted and ran: $suites"
+	fi
+	bad=$(grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|KASAN|kmemleak|lockdep|possible recursive locking|INFO: task .* blocked' \
+		"$out/dmesg.txt" "$out/console.log" 2>/dev/null | head -n 5)
+	if [ $booted -eq 0 ] && [ -z "$bad" ]; then
+		echo "ok 2 the kernel log has no warning, BUG or oops"
+	else
+		echo "not ok 2 the kernel log has no warning, BUG or oops"
+		printf '# %s\n' "$bad"
+	fi
+} >"$out/kernel.tap"
+exit 0

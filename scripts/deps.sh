@@ -1,0 +1,32 @@
+#!/bin/bash
+# Install the Debian packages a target needs, only when some are missing.
+# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd)
+set -euo pipefail
+
+declare -A pkgs=(
+	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 kmod cpio"
+	[tests]="build-essential pkg-config gawk coreutils util-linux procps"
+)
+
+want=()
+for group in "$@"; do
+	[ -n "${pkgs[$group]+x}" ] || { echo "deps.sh: unknown group '$group'" >&2; exit 2; }
+	# shellcheck disable=SC2206
+	want+=(${pkgs[$group]})
+done
+
+missing=()
+for p in "${want[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing Debian packages: ${missing[*]}; run as root or install them" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,23 @@
+#!/bin/sh
+# PID 1 of the test kernel. The host's root is our root (hostfs), so every
+# binary is the host's; we mount private proc, sysfs, cgroup2, debugfs and
+# tmpfs over it, run tests/harness/$IOASID_MODE.sh, and power off.
+# IOASID_TOP, IOASID_OUT and IOASID_MODE come from the kernel command line.
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+[ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev
+cd /
+
+echo "harness: booted Linux $(uname -r), mode $IOASID_MODE"
+"$IOASID_TOP/tests/harness/$IOASID_MODE.sh"
+echo "harness: finished rc=$?"
+sync
+echo o >/proc/sysrq-trigger
+sleep 30

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Run inside the test kernel by init.sh: each suite named in $IOASID_SUITES
+# writes its TAP to $IOASID_OUT/SUITE.tap, on the host through hostfs.
+out=$IOASID_OUT
+bin=$IOASID_TOP/build/tests
+
+# the kernel command line splits on spaces, so the list is comma-separated
+for suite in $(echo "$IOASID_SUITES" | tr , " "); do
+	echo "harness: suite $suite"
+	case $suite in
+	kunit)
+		# KUnit ran at boot; debugfs keeps each suite's KTAP.
+		for d in /sys/kernel/debug/kunit/*/; do
+			cat "$d/results" >"$out/kunit-$(basename "$d").tap"
+		done
+		;;
+	kselftest)
+		(cd /tmp && "$bin/ioasid_test") >"$out/kselftest.tap" 2>&1
+		;;
+	capacity)
+		(cd /tmp && "$bin/ioasid_test" -t capacity_from_command_line \
+			-t exhaust_whole_space) >"$out/kselftest-capacity.tap" 2>&1
+		;;
+	test_core)
+		# the pinned tree's cgroup core selftest, with ioasids enabled
+		echo +ioasids >/sys/fs/cgroup/cgroup.subtree_control
+		(cd /tmp && "$bin/test_core") >"$out/test_core.tap" 2>&1
+		;;
+	*)
+		echo "harness: unknown suite $suite"
+		;;
+	esac
+done
+dmesg >"$out/dmesg.txt"

@@ -1,0 +1,882 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What a user sees of the ioasids controller and /dev/ioasid: cgroupfs
+ * files, limits at every level, events, migration, rmdir, the uAPI's error
+ * cases. Runs as root in the booted test kernel, on cgroup v2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/ioasid.h>
+
+#include "../kselftest_harness.h"
+#include "cgroup_util.h"
+
+#define DEV "/dev/ioasid"
+#define IOASID_CAPACITY_MAX ((1U << 20) - 1)
+
+/* ---- small helpers ------------------------------------------------------ */
+
+/* @cg/@file into @buf (PATH_MAX bytes); a path too long is a bug here. */
+static char *cg_path(char *buf, const char *cg, const char *file)
+{
+	if (snprintf(buf, PATH_MAX, "%s/%s", cg, file) >= PATH_MAX)
+		abort();
+	return buf;
+}
+
+/* Write @len bytes in one write(); 0 or -errno. */
+static int write_file(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int cg_set(const char *cg, const char *file, const char *val)
+{
+	char path[PATH_MAX];
+
+	return write_file(cg_path(path, cg, file), val, strlen(val));
+}
+
+/* The value after "max " in ioasids.events[.local] */
+static long cg_events(const char *cg, const char *file)
+{
+	return cg_read_key_long(cg, file, "max ");
+}
+
+static int dev_open(void)
+{
+	return open(DEV, O_RDWR | O_CLOEXEC);
+}
+
+static int id_alloc_range(int fd, unsigned int min, unsigned int max,
+			  unsigned int *id)
+{
+	struct ioasid_alloc a = { .argsz = sizeof(a), .min = min, .max = max };
+
+	if (ioctl(fd, IOASID_ALLOC, &a))
+		return -errno;
+	if (id)
+		*id = a.id;
+	return 0;
+}
+
+static int id_alloc(int fd, unsigned int *id)
+{
+	return id_alloc_range(fd, 0, 0, id);
+}
+
+static int id_free(int fd, unsigned int id)
+{
+	struct ioasid_free f = { .argsz = sizeof(f), .id = id };
+
+	return ioctl(fd, IOASID_FREE, &f) ? -errno : 0;
+}
+
+static struct ioasid_info dev_info(void)
+{
+	struct ioasid_info info = { .argsz = sizeof(info) };
+	int fd = dev_open();
+
+	if (fd >= 0) {
+		if (ioctl(fd, IOASID_GET_INFO, &info))
+			info.capacity = 0;
+		close(fd);
+	}
+	return info;
+}
+
+/*
+ * A worker: a child process that enters a cgroup, opens /dev/ioasid and
+ * then does what the test tells it over a pipe, so a test can allocate in
+ * one cgroup, migrate the worker, and free later.
+ */
+struct worker {
+	pid_t pid;
+	int cmd;	/* write end */
+	int res;	/* read end */
+};
+
+struct wcmd {
+	char op;	/* 'a' alloc, 'r' alloc in [arg-1, arg], 'f' free, */
+			/* 'c' close, 'o' reopen */
+	unsigned int arg;
+};
+
+static void worker_main(const char *cg, int cmd, int res)
+{
+	struct wcmd c;
+	int fd, r;
+
+	if (cg_enter_current(cg))
+		_exit(1);
+	fd = dev_open();
+	r = fd < 0 ? -errno : 0;
+	if (write(res, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+
+	while (read(cmd, &c, sizeof(c)) == sizeof(c)) {
+		unsigned int id = 0;
+
+		switch (c.op) {
+		case 'a':
+			r = id_alloc(fd, &id);
+			if (!r)
+				r = (int)id;
+			break;
+		case 'r':
+			r = id_alloc_range(fd, c.arg - 1, c.arg, &id);
+			if (!r)
+				r = (int)id;
+			break;
+		case 'f':
+			r = id_free(fd, c.arg);
+			break;
+		case 'c':
+			r = close(fd) ? -errno : 0;
+			fd = -1;
+			break;
+		case 'o':
+			fd = dev_open();
+			r = fd < 0 ? -errno : 0;
+			break;
+		default:
+			r = -EINVAL;
+		}
+		if (write(res, &r, sizeof(r)) != sizeof(r))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Start a worker in @cg; 0 once it has opened the device, else -errno. */
+static int worker_start(struct worker *w, const char *cg)
+{
+	int cmd[2], res[2], r;
+
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(res, O_CLOEXEC))
+		return -errno;
+	w->pid = fork();
+	if (w->pid < 0)
+		return -errno;
+	if (w->pid == 0) {
+		close(cmd[1]);
+		close(res[0]);
+		worker_main(cg, cmd[0], res[1]);
+	}
+	close(cmd[0]);
+	close(res[1]);
+	w->cmd = cmd[1];
+	w->res = res[0];
+	if (read(w->res, &r, sizeof(r)) != sizeof(r))
+		return -EIO;
+	return r;
+}
+
+static int worker_do(struct worker *w, char op, unsigned int arg)
+{
+	struct wcmd c = { .op = op, .arg = arg };
+	int r;
+
+	if (write(w->cmd, &c, sizeof(c)) != sizeof(c))
+		return -EIO;
+	if (read(w->res, &r, sizeof(r)) != sizeof(r))
+		return -EIO;
+	return r;
+}
+
+/* Allocate one ID; the ID (> 0) or -errno. */
+static int worker_alloc(struct worker *w)
+{
+	return worker_do(w, 'a', 0);
+}
+
+static void worker_kill(struct worker *w)
+{
+	if (w->pid <= 0)
+		return;
+	close(w->cmd);
+	close(w->res);
+	kill(w->pid, SIGKILL);
+	waitpid(w->pid, NULL, 0);
+	w->pid = 0;
+}
+
+/* Graceful exit without closing the device: the process dies holding it. */
+static void worker_exit(struct worker *w)
+{
+	close(w->cmd);
+	close(w->res);
+	waitpid(w->pid, NULL, 0);
+	w->pid = 0;
+}
+
+/* ---- the fixture: <root>/ioasid_test.PID/{A, A/B, A/B/C, A/B/D} ------------ */
+
+FIXTURE(cg)
+{
+	char root[PATH_MAX];
+	char *top, *a, *b, *c, *d;
+	struct worker w[2];
+	unsigned int in_use_start;
+};
+
+FIXTURE_SETUP(cg)
+{
+	char name[64];
+
+	ASSERT_EQ(0, cg_find_unified_root(self->root, sizeof(self->root), NULL))
+		TH_LOG("cgroup v2 is not mounted");
+	ASSERT_EQ(0, cg_set(self->root, "cgroup.subtree_control", "+ioasids"))
+		TH_LOG("the ioasids controller cannot be enabled");
+
+	snprintf(name, sizeof(name), "ioasid_test.%d", getpid());
+	self->top = cg_name(self->root, name);
+	self->a = cg_name(self->top, "A");
+	self->b = cg_name(self->a, "B");
+	self->c = cg_name(self->b, "C");
+	self->d = cg_name(self->b, "D");
+	ASSERT_EQ(0, cg_create(self->top));
+	ASSERT_EQ(0, cg_set(self->top, "cgroup.subtree_control", "+ioasids"));
+	ASSERT_EQ(0, cg_create(self->a));
+	ASSERT_EQ(0, cg_set(self->a, "cgroup.subtree_control", "+ioasids"));
+	ASSERT_EQ(0, cg_create(self->b));
+	ASSERT_EQ(0, cg_set(self->b, "cgroup.subtree_control", "+ioasids"));
+	ASSERT_EQ(0, cg_create(self->c));
+	ASSERT_EQ(0, cg_create(self->d));
+	memset(self->w, 0, sizeof(self->w));
+	self->in_use_start = dev_info().in_use;
+}
+
+FIXTURE_TEARDOWN(cg)
+{
+	worker_kill(&self->w[0]);
+	worker_kill(&self->w[1]);
+	cg_destroy(self->c);
+	cg_destroy(self->d);
+	cg_destroy(self->b);
+	cg_destroy(self->a);
+	cg_destroy(self->top);
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+TEST_F(cg, root_files)
+{
+	struct ioasid_info info = dev_info();
+	char path[PATH_MAX];
+
+	ASSERT_NE(0, info.capacity);
+	EXPECT_EQ(info.capacity, cg_read_long(self->root, "ioasids.capacity"));
+	EXPECT_EQ(info.in_use, cg_read_long(self->root, "ioasids.current"));
+	cg_path(path, self->root, "ioasids.max");
+	EXPECT_NE(0, access(path, F_OK));
+	cg_path(path, self->a, "ioasids.capacity");
+	EXPECT_NE(0, access(path, F_OK));
+}
+
+TEST_F(cg, default_max)
+{
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "max\n"));
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.peak"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.events", "max 0\n"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.events.local", "max 0\n"));
+}
+
+/* The limit holds wherever it is set: on the leaf, its parent, its grandparent. */
+TEST_F(cg, limit_at_each_level)
+{
+	const char *levels[] = { self->c, self->b, self->a };
+	int l, i;
+
+	for (l = 0; l < 3; l++) {
+		ASSERT_EQ(0, cg_set(levels[l], "ioasids.max", "3"));
+		ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+		for (i = 0; i < 3; i++)
+			ASSERT_LT(0, worker_alloc(&self->w[0])) TH_LOG("level %d", l);
+		EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0])) TH_LOG("level %d", l);
+		EXPECT_EQ(3, cg_read_long(self->a, "ioasids.current"));
+		EXPECT_EQ(3, cg_read_long(self->b, "ioasids.current"));
+		EXPECT_EQ(3, cg_read_long(self->c, "ioasids.current"));
+		EXPECT_EQ(1, cg_events(levels[l], "ioasids.events.local"));
+		worker_kill(&self->w[0]);
+		EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
+		ASSERT_EQ(0, cg_set(levels[l], "ioasids.max", "max"));
+	}
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+}
+
+/* Siblings share their parent's limit; an unlimited sibling elsewhere does not. */
+TEST_F(cg, siblings_share_parent_limit)
+{
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "3"));
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	ASSERT_EQ(0, worker_start(&self->w[1], self->d));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	ASSERT_LT(0, worker_alloc(&self->w[1]));
+	ASSERT_LT(0, worker_alloc(&self->w[1]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[1]));
+	EXPECT_EQ(1, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(2, cg_read_long(self->d, "ioasids.current"));
+	EXPECT_EQ(3, cg_read_long(self->b, "ioasids.current"));
+}
+
+TEST_F(cg, max_is_read_back)
+{
+	EXPECT_EQ(0, cg_set(self->c, "ioasids.max", "42\n"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "42\n"));
+	EXPECT_EQ(0, cg_set(self->c, "ioasids.max", "0"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "0\n"));
+	EXPECT_EQ(0, cg_set(self->c, "ioasids.max", "1048575"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "1048575\n"));
+	EXPECT_EQ(0, cg_set(self->c, "ioasids.max", "max"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "max\n"));
+}
+
+TEST_F(cg, peak)
+{
+	int ids[5], i;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	for (i = 0; i < 5; i++) {
+		ids[i] = worker_alloc(&self->w[0]);
+		ASSERT_LT(0, ids[i]);
+	}
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, worker_do(&self->w[0], 'f', ids[i]));
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(5, cg_read_long(self->c, "ioasids.peak"));
+	EXPECT_EQ(5, cg_read_long(self->a, "ioasids.peak"));
+	/* a refusal higher up is not a peak below */
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "2"));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(5, cg_read_long(self->c, "ioasids.peak"));
+	EXPECT_EQ(0, cg_read_long(self->d, "ioasids.peak"));
+}
+
+/* events counts at the refusing level and above; events.local only there. */
+TEST_F(cg, events_and_events_local)
+{
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "1"));
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+
+	EXPECT_EQ(0, cg_events(self->c, "ioasids.events"));
+	EXPECT_EQ(0, cg_events(self->c, "ioasids.events.local"));
+	EXPECT_EQ(2, cg_events(self->b, "ioasids.events"));
+	EXPECT_EQ(2, cg_events(self->b, "ioasids.events.local"));
+	EXPECT_EQ(2, cg_events(self->a, "ioasids.events"));
+	EXPECT_EQ(0, cg_events(self->a, "ioasids.events.local"));
+	EXPECT_EQ(2, cg_events(self->top, "ioasids.events"));
+	EXPECT_EQ(0, cg_events(self->d, "ioasids.events"));
+}
+
+static int wait_modify(int ifd, int timeout_ms)
+{
+	struct pollfd p = { .fd = ifd, .events = POLLIN };
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -ETIMEDOUT;
+	return read(ifd, buf, sizeof(buf)) > 0 ? 0 : -errno;
+}
+
+TEST_F(cg, events_wake_inotify)
+{
+	char path[PATH_MAX];
+	int ifd;
+
+	ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	ASSERT_LE(0, ifd);
+	cg_path(path, self->a, "ioasids.events");
+	ASSERT_LE(0, inotify_add_watch(ifd, path, IN_MODIFY));
+	cg_path(path, self->c, "ioasids.events.local");
+	ASSERT_LE(0, inotify_add_watch(ifd, path, IN_MODIFY));
+
+	ASSERT_EQ(0, cg_set(self->c, "ioasids.max", "0"));
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	/* nothing happened yet: no wake-up */
+	EXPECT_EQ(-ETIMEDOUT, wait_modify(ifd, 100));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(0, wait_modify(ifd, 5000));
+	close(ifd);
+}
+
+/* Charges stay with the cgroup that allocated when the task moves. */
+TEST_F(cg, charge_stays_after_migration)
+{
+	int id1, id2, id3;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	id1 = worker_alloc(&self->w[0]);
+	id2 = worker_alloc(&self->w[0]);
+	ASSERT_LT(0, id1);
+	ASSERT_LT(0, id2);
+
+	ASSERT_EQ(0, cg_enter(self->d, self->w[0].pid));
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->d, "ioasids.current"));
+
+	id3 = worker_alloc(&self->w[0]);
+	ASSERT_LT(0, id3);
+	EXPECT_EQ(1, cg_read_long(self->d, "ioasids.current"));
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+
+	/* freed from D, uncharged from C */
+	ASSERT_EQ(0, worker_do(&self->w[0], 'f', id1));
+	ASSERT_EQ(0, worker_do(&self->w[0], 'f', id2));
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(1, cg_read_long(self->d, "ioasids.current"));
+	EXPECT_EQ(1, cg_read_long(self->b, "ioasids.current"));
+}
+
+/* A removed cgroup keeps its charge until its last IOASID is freed. */
+TEST_F(cg, rmdir_while_held)
+{
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	ASSERT_EQ(0, cg_enter(self->d, self->w[0].pid));
+
+	ASSERT_EQ(0, rmdir(self->c)) TH_LOG("rmdir: %s", strerror(errno));
+	EXPECT_EQ(2, cg_read_long(self->b, "ioasids.current"));
+	EXPECT_EQ(2, cg_read_long(self->a, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->d, "ioasids.current"));
+
+	ASSERT_EQ(0, worker_do(&self->w[0], 'c', 0));
+	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+}
+
+TEST_F(cg, close_frees_everything)
+{
+	int i;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	for (i = 0; i < 7; i++)
+		ASSERT_LT(0, worker_alloc(&self->w[0]));
+	EXPECT_EQ(7, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(self->in_use_start + 7, dev_info().in_use);
+	ASSERT_EQ(0, worker_do(&self->w[0], 'c', 0));
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+	/* and a new file starts from nothing */
+	ASSERT_EQ(0, worker_do(&self->w[0], 'o', 0));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	EXPECT_EQ(1, cg_read_long(self->c, "ioasids.current"));
+}
+
+TEST_F(cg, death_frees_everything)
+{
+	int i;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	ASSERT_EQ(0, worker_start(&self->w[1], self->d));
+	for (i = 0; i < 5; i++) {
+		ASSERT_LT(0, worker_alloc(&self->w[0]));
+		ASSERT_LT(0, worker_alloc(&self->w[1]));
+	}
+	EXPECT_EQ(10, cg_read_long(self->b, "ioasids.current"));
+	worker_kill(&self->w[0]);	/* SIGKILL */
+	worker_exit(&self->w[1]);	/* exit() without close() */
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->d, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+}
+
+/* Lowering max below current is allowed and only stops new allocations. */
+TEST_F(cg, lower_max_below_current)
+{
+	int ids[4], i;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	for (i = 0; i < 4; i++) {
+		ids[i] = worker_alloc(&self->w[0]);
+		ASSERT_LT(0, ids[i]);
+	}
+	ASSERT_EQ(0, cg_set(self->c, "ioasids.max", "2"));
+	EXPECT_EQ(4, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, worker_do(&self->w[0], 'f', ids[i]));
+	EXPECT_LT(0, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+}
+
+/*
+ * 16 processes race for 160 IDs under a max of 50: exactly 50 succeed,
+ * and a reader polling ioasids.current never sees more than 50.
+ */
+TEST_F(cg, concurrent_never_exceed_max)
+{
+	enum { NPROC = 16, TRIES = 10, MAX = 50 };
+	int *go, i, ok = 0, seen_max = 0, status;
+	pid_t pids[NPROC];
+
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "50"));
+	go = mmap(NULL, sizeof(*go), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, go);
+	*go = 0;
+
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			int fd, n = 0, t;
+
+			if (cg_enter_current(i % 2 ? self->c : self->d))
+				_exit(255);
+			fd = dev_open();
+			if (fd < 0)
+				_exit(255);
+			while (!__atomic_load_n(go, __ATOMIC_ACQUIRE))
+				usleep(100);
+			for (t = 0; t < TRIES; t++) {
+				int r = id_alloc(fd, NULL);
+
+				if (!r)
+					n++;
+				else if (r != -ENOSPC)
+					_exit(254);
+			}
+			/* hold them until the parent has counted */
+			while (__atomic_load_n(go, __ATOMIC_ACQUIRE) != 2)
+				usleep(1000);
+			_exit(n);
+		}
+	}
+	__atomic_store_n(go, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < 2000; i++) {
+		long cur = cg_read_long(self->b, "ioasids.current");
+
+		if (cur > seen_max)
+			seen_max = cur;
+		if (cur == MAX)
+			break;
+	}
+	usleep(100000);
+	EXPECT_EQ(MAX, cg_read_long(self->b, "ioasids.current"));
+	__atomic_store_n(go, 2, __ATOMIC_RELEASE);
+	for (i = 0; i < NPROC; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_GT(254, WEXITSTATUS(status));
+		ok += WEXITSTATUS(status);
+	}
+	EXPECT_EQ(MAX, ok);
+	EXPECT_GE(MAX, seen_max);
+	EXPECT_EQ(MAX, cg_read_long(self->b, "ioasids.peak"));
+	EXPECT_EQ(NPROC * TRIES - MAX, cg_events(self->b, "ioasids.events.local"));
+	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+	munmap(go, sizeof(*go));
+}
+
+/* Every malformed write is refused with EINVAL and changes nothing. */
+TEST_F(cg, malformed_max_writes)
+{
+	static const struct { const char *s; size_t len; } bad[] = {
+#define B(str) { str, sizeof(str) - 1 }
+		B(" "), B("\n"), B("\t\n"), B("-1"), B("-0"), B("+5"), B("0x10"),
+		B("0X10"), B("010"), B("00"), B("1.5"), B("5x"), B("5 5"),
+		B("max5"), B("MAX"), B("Max"), B("maxx"), B("max max"),
+		B("infinity"), B("1e3"), B("0b1"), B("1048576"),
+		B("4294967296"), B("18446744073709551616"),
+		B("99999999999999999999999"), B("5\0junk"), B("7\n8"),
+		B("\x80"),
+#undef B
+	};
+	char path[PATH_MAX];
+	unsigned int i;
+
+	ASSERT_EQ(0, cg_set(self->c, "ioasids.max", "7"));
+	cg_path(path, self->c, "ioasids.max");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, write_file(path, bad[i].s, bad[i].len))
+			TH_LOG("write #%u was not refused", i);
+		EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "7\n"))
+			TH_LOG("write #%u changed the value", i);
+	}
+	EXPECT_LE(20, (int)i);
+	/* a zero-byte write() never reaches the file: a no-op, not an error */
+	EXPECT_EQ(0, write_file(path, "", 0));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "7\n"));
+}
+
+TEST_F(cg, unprivileged_cannot_write_max)
+{
+	char path[PATH_MAX];
+	pid_t pid;
+	int status;
+
+	ASSERT_EQ(0, cg_set(self->c, "ioasids.max", "5"));
+	cg_path(path, self->c, "ioasids.max");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int r;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		r = write_file(path, "max", 3);
+		_exit(r == -EACCES || r == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "5\n"));
+}
+
+/* ---- /dev/ioasid ----------------------------------------------------------- */
+
+TEST(api_version_and_info)
+{
+	struct ioasid_info info = { .argsz = sizeof(info) };
+	int fd = dev_open();
+
+	ASSERT_LE(0, fd) TH_LOG("%s: %s", DEV, strerror(errno));
+	EXPECT_EQ(IOASID_API_VERSION, ioctl(fd, IOASID_GET_API_VERSION));
+	ASSERT_EQ(0, ioctl(fd, IOASID_GET_INFO, &info));
+	EXPECT_EQ(1, info.min_id);
+	EXPECT_EQ(info.capacity, info.max_id);
+	EXPECT_GE(IOASID_CAPACITY_MAX, info.capacity);
+	EXPECT_EQ(0, info.flags);
+	close(fd);
+}
+
+TEST(device_is_root_only)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(DEV, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+}
+
+TEST(free_other_files_id)
+{
+	int fd1 = dev_open(), fd2 = dev_open();
+	unsigned int id1 = 0, id2 = 0;
+
+	ASSERT_LE(0, fd1);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, id_alloc(fd1, &id1));
+	ASSERT_EQ(0, id_alloc(fd2, &id2));
+	EXPECT_NE(id1, id2);
+	EXPECT_EQ(-ENOENT, id_free(fd2, id1));
+	EXPECT_EQ(-ENOENT, id_free(fd1, 0));
+	EXPECT_EQ(-ENOENT, id_free(fd1, IOASID_CAPACITY_MAX + 1));
+	EXPECT_EQ(0, id_free(fd1, id1));
+	EXPECT_EQ(-ENOENT, id_free(fd1, id1));
+	EXPECT_EQ(0, id_free(fd2, id2));
+	close(fd1);
+	close(fd2);
+}
+
+TEST(bad_arguments)
+{
+	struct ioasid_info before = dev_info(), after;
+	struct {
+		struct ioasid_alloc a;
+		__u32 extra[4];
+	} big;
+	struct ioasid_alloc a;
+	struct ioasid_free f;
+	unsigned int cap = before.capacity;
+	int fd = dev_open();
+
+	ASSERT_LE(0, fd);
+#define ALLOC(sz, fl, lo, hi) \
+	(a = (struct ioasid_alloc){ .argsz = (sz), .flags = (fl), .min = (lo), \
+				    .max = (hi) }, \
+	 ioctl(fd, IOASID_ALLOC, &a) ? -errno : 0)
+	EXPECT_EQ(-EINVAL, ALLOC(0, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, ALLOC(4, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a) - 1, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 1, 0, 0));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0x80000000, 0, 0));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 5, 4));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 0, 5));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 1, cap + 1));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, cap + 1, cap + 1));
+	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 1, 0xffffffff));
+#undef ALLOC
+
+	/* a longer struct is fine if the tail is zero, E2BIG if not */
+	memset(&big, 0, sizeof(big));
+	big.a.argsz = sizeof(big);
+	big.extra[3] = 1;
+	EXPECT_EQ(-1, ioctl(fd, IOASID_ALLOC, &big));
+	EXPECT_EQ(E2BIG, errno);
+	big.a.argsz = 1 << 20;
+	EXPECT_EQ(-1, ioctl(fd, IOASID_ALLOC, &big));
+	EXPECT_EQ(E2BIG, errno);
+	big.extra[3] = 0;
+	big.a.argsz = sizeof(big);
+	EXPECT_EQ(0, ioctl(fd, IOASID_ALLOC, &big));
+	EXPECT_EQ(0, id_free(fd, big.a.id));
+
+	f = (struct ioasid_free){ .argsz = sizeof(f) - 1 };
+	EXPECT_EQ(-1, ioctl(fd, IOASID_FREE, &f));
+	EXPECT_EQ(EINVAL, errno);
+	f = (struct ioasid_free){ .argsz = sizeof(f), .flags = 2 };
+	EXPECT_EQ(-1, ioctl(fd, IOASID_FREE, &f));
+	EXPECT_EQ(EINVAL, errno);
+
+	after = (struct ioasid_info){ .argsz = sizeof(after), .flags = 1 };
+	EXPECT_EQ(-1, ioctl(fd, IOASID_GET_INFO, &after));
+	EXPECT_EQ(EINVAL, errno);
+	after = (struct ioasid_info){ .argsz = 8 };
+	EXPECT_EQ(-1, ioctl(fd, IOASID_GET_INFO, &after));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(-1, ioctl(fd, _IO(IOASID_TYPE, 0x0f), &a));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(fd, IOASID_ALLOC, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+
+	after = dev_info();
+	EXPECT_EQ(before.in_use, after.in_use);
+	close(fd);
+}
+
+/* The last IDs of the space, then ENOSPC, which is not a limit event. */
+TEST_F(cg, range_exhaustion)
+{
+	unsigned int cap = dev_info().capacity;
+
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	EXPECT_EQ((int)cap - 1, worker_do(&self->w[0], 'r', cap));
+	EXPECT_EQ((int)cap, worker_do(&self->w[0], 'r', cap));
+	EXPECT_EQ(-ENOSPC, worker_do(&self->w[0], 'r', cap));
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_events(self->c, "ioasids.events"));
+	ASSERT_EQ(0, worker_do(&self->w[0], 'c', 0));
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+}
+
+/* The ioasid.capacity= boot parameter sizes the space. */
+TEST(capacity_from_command_line)
+{
+	char cmdline[4096], *p;
+	unsigned long want = IOASID_CAPACITY_MAX;
+	char root[PATH_MAX];
+
+	ASSERT_LT(0, read_text("/proc/cmdline", cmdline, sizeof(cmdline)));
+	p = strstr(cmdline, "ioasid.capacity=");
+	if (p)
+		want = strtoul(p + strlen("ioasid.capacity="), NULL, 10);
+	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
+	EXPECT_EQ(want, dev_info().capacity);
+	EXPECT_EQ(want, cg_read_long(root, "ioasids.capacity"));
+}
+
+/* Filling the whole space: only on a kernel booted with a small capacity. */
+TEST(exhaust_whole_space)
+{
+	struct ioasid_info info = dev_info();
+	char root[PATH_MAX];
+	unsigned int n = 0, id;
+	int fd, r;
+
+	if (info.capacity > 4096)
+		SKIP(return, "capacity %u: boot with ioasid.capacity=100",
+		     info.capacity);
+	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	while (!(r = id_alloc(fd, &id)))
+		n++;
+	EXPECT_EQ(-ENOSPC, r);
+	EXPECT_EQ(info.capacity - info.in_use, n);
+	EXPECT_EQ(info.capacity, cg_read_long(root, "ioasids.current"));
+	EXPECT_EQ(info.capacity, dev_info().in_use);
+	close(fd);
+	EXPECT_EQ(info.in_use, dev_info().in_use);
+}
+
+/* The same files on a cgroup v1 hierarchy. */
+TEST(legacy_hierarchy)
+{
+	char dir[] = "/tmp/ioasid_v1.XXXXXX", cg[PATH_MAX + 8];
+	char root[PATH_MAX];
+	int fd, r;
+
+	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
+	/* the controller must be unused on v2 to move to v1 */
+	r = cg_set(root, "cgroup.subtree_control", "-ioasids");
+	ASSERT_EQ(0, r) TH_LOG("-ioasids on the v2 root: %s", strerror(-r));
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "cgroup", 0, "ioasids"))
+		TH_LOG("mount -t cgroup -o ioasids: %s", strerror(errno));
+	cg_path(cg, dir, "vm");
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	EXPECT_EQ(0, cg_read_strcmp(cg, "ioasids.max", "max\n"));
+	EXPECT_EQ(0, cg_read_strcmp(cg, "ioasids.events.local", "max 0\n"));
+	EXPECT_LT(0, cg_read_long(dir, "ioasids.capacity"));
+	ASSERT_EQ(0, cg_set(cg, "ioasids.max", "1"));
+	EXPECT_EQ(-EINVAL, cg_set(cg, "ioasids.max", "0x1"));
+
+	ASSERT_EQ(0, cg_enter_current(cg));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, id_alloc(fd, NULL));
+	EXPECT_EQ(-ENOSPC, id_alloc(fd, NULL));
+	EXPECT_EQ(1, cg_read_long(cg, "ioasids.current"));
+	EXPECT_EQ(1, cg_events(cg, "ioasids.events"));
+	close(fd);
+	EXPECT_EQ(0, cg_read_long(cg, "ioasids.current"));
+
+	ASSERT_EQ(0, cg_enter_current(dir));
+	EXPECT_EQ(0, rmdir(cg));
+
+	/*
+	 * A v1 hierarchy is torn down, and ioasids goes back to v2, only if
+	 * it has no child left when unmounted; the removed child lingers
+	 * until RCU frees it, so unmount, and remount the dormant hierarchy
+	 * to unmount it again, until it is gone.
+	 */
+	for (r = 0; r < 50; r++) {
+		EXPECT_EQ(0, umount(dir));
+		usleep(100000);
+		if (!cg_read_strstr(root, "cgroup.controllers", "ioasids"))
+			break;
+		ASSERT_EQ(0, mount("none", dir, "cgroup", 0, "ioasids"));
+	}
+	rmdir(dir);
+	EXPECT_EQ(0, cg_read_strstr(root, "cgroup.controllers", "ioasids"));
+	EXPECT_EQ(0, cg_set(root, "cgroup.subtree_control", "+ioasids"));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suites for the IOASID core and the ioasids cgroup controller.
+ *
+ * The controller's charge path only follows css->parent, so the suites build
+ * private hierarchies of ioasids css under the real root css, with the
+ * controller's own css_alloc(), and drive them directly: no cgroupfs, no
+ * task migration. What a user sees through cgroupfs is the kselftest's job.
+ */
+
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/cgroup.h>
+#include <linux/ioasid.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define DEPTH 3
+
+static struct cgroup_subsys_state *root_css(void)
+{
+	return init_css_set.subsys[ioasids_cgrp_id];
+}
+
+static void free_fake_css(void *css)
+{
+	ioasids_cgrp_subsys.css_free(css);
+}
+
+/* A css of the controller, child of @parent, outside any real cgroup. */
+static struct cgroup_subsys_state *fake_css(struct kunit *test,
+					    struct cgroup_subsys_state *parent)
+{
+	struct cgroup_subsys_state *css;
+
+	css = ioasids_cgrp_subsys.css_alloc(parent);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, css);
+	css->ss = &ioasids_cgrp_subsys;
+	css->parent = parent;
+	css->cgroup = parent->cgroup;
+	/* css_get()/css_put() are no-ops: the test owns its lifetime. */
+	css->flags = CSS_NO_REF;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_fake_css,
+							   css));
+	return css;
+}
+
+/* h[0] is the top level, h[DEPTH - 1] the leaf tasks allocate from. */
+static void fake_hierarchy(struct kunit *test,
+			   struct cgroup_subsys_state *h[DEPTH])
+{
+	struct cgroup_subsys_state *parent = root_css();
+	int i;
+
+	for (i = 0; i < DEPTH; i++)
+		parent = h[i] = fake_css(test, parent);
+}
+
+static struct ioasids_stat stat(struct cgroup_subsys_state *css)
+{
+	struct ioasids_stat st;
+
+	ioasids_css_stat(css, &st);
+	return st;
+}
+
+static s64 usage(struct cgroup_subsys_state *css)
+{
+	return stat(css).usage;
+}
+
+/* ---- the controller ---------------------------------------------------- */
+
+/* What the core does for an IOASID it got: charge, then commit. */
+static int charge(struct cgroup_subsys_state *css)
+{
+	int ret = ioasids_try_charge(css);
+
+	if (!ret)
+		ioasids_commit_charge(css);
+	return ret;
+}
+
+static int parse(const char *s, size_t len, s64 *max)
+{
+	char buf[64];
+
+	/* kernfs hands the handler a NUL-terminated copy of the write */
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return ioasids_parse_max(buf, len, max);
+}
+
+static void parse_max_accepts(struct kunit *test)
+{
+	static const struct { const char *in; s64 want; } ok[] = {
+		{ "0", 0 }, { "1", 1 }, { "7\n", 7 }, { " 42 ", 42 },
+		{ "1048575", IOASID_CAPACITY_MAX },
+	};
+	s64 max, unlimited;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, 0, parse("max", 3, &unlimited));
+	KUNIT_EXPECT_GT(test, unlimited, (s64)IOASID_CAPACITY_MAX);
+	KUNIT_EXPECT_EQ(test, 0, parse("max\n", 4, &max));
+	KUNIT_EXPECT_EQ(test, unlimited, max);
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		max = -1;
+		KUNIT_EXPECT_EQ_MSG(test, 0, parse(ok[i].in, strlen(ok[i].in),
+						   &max), "input '%s'", ok[i].in);
+		KUNIT_EXPECT_EQ_MSG(test, ok[i].want, max, "input '%s'",
+				    ok[i].in);
+	}
+}
+
+static void parse_max_refuses(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", " ", "\n", "-1", "-0", "+5", "0x10", "010", "00", "1.5",
+		"5x", "5 5", "max5", "MAX", "maxx", "infinity", "1e3",
+		"1048576", "4294967296", "18446744073709551616", "0b1",
+	};
+	s64 max = 1234;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
+				    parse(bad[i], strlen(bad[i]), &max),
+				    "input '%s'", bad[i]);
+		KUNIT_EXPECT_EQ(test, 1234, max);
+	}
+	/* an embedded NUL must not hide trailing garbage */
+	KUNIT_EXPECT_EQ(test, -EINVAL, parse("5\0junk", 6, &max));
+	KUNIT_EXPECT_EQ(test, 1234, max);
+}
+
+static void charge_walks_every_ancestor(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	int i;
+
+	fake_hierarchy(test, h);
+	KUNIT_ASSERT_EQ(test, 0, charge(h[DEPTH - 1]));
+	KUNIT_ASSERT_EQ(test, 0, charge(h[1]));
+	KUNIT_EXPECT_EQ(test, 2, usage(h[0]));
+	KUNIT_EXPECT_EQ(test, 2, usage(h[1]));
+	KUNIT_EXPECT_EQ(test, 1, usage(h[2]));
+
+	ioasids_uncharge(h[DEPTH - 1]);
+	ioasids_uncharge(h[1]);
+	for (i = 0; i < DEPTH; i++) {
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).events);
+	}
+	KUNIT_EXPECT_EQ(test, 2, stat(h[0]).peak);
+	KUNIT_EXPECT_EQ(test, 1, stat(h[2]).peak);
+}
+
+/*
+ * For each level: put that level at its max, charge the leaf, and check the
+ * charge is refused, every level is back where it was, and the refusal is
+ * counted at that level and above only.
+ */
+static void rollback_at_each_level(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	struct ioasids_stat before[DEPTH], after;
+	s64 unlimited;
+	int level, i;
+
+	KUNIT_ASSERT_EQ(test, 0, parse("max", 3, &unlimited));
+	fake_hierarchy(test, h);
+	/* two IDs charged at the leaf, so every level holds 2 */
+	KUNIT_ASSERT_EQ(test, 0, charge(h[DEPTH - 1]));
+	KUNIT_ASSERT_EQ(test, 0, charge(h[DEPTH - 1]));
+
+	for (level = DEPTH - 1; level >= 0; level--) {
+		for (i = 0; i < DEPTH; i++)
+			ioasids_css_stat(h[i], &before[i]);
+
+		ioasids_css_set_max(h[level], 2);
+		KUNIT_EXPECT_EQ_MSG(test, -ENOSPC,
+				    ioasids_try_charge(h[DEPTH - 1]),
+				    "limit at level %d", level);
+		ioasids_css_set_max(h[level], unlimited);
+
+		for (i = 0; i < DEPTH; i++) {
+			ioasids_css_stat(h[i], &after);
+			KUNIT_EXPECT_EQ_MSG(test, 2, after.usage,
+					    "level %d after refusal at %d", i,
+					    level);
+			KUNIT_EXPECT_EQ(test, before[i].peak, after.peak);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    before[i].events + (i <= level),
+					    after.events, "level %d, limit %d",
+					    i, level);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    before[i].events_local + (i == level),
+					    after.events_local,
+					    "level %d, limit %d", i, level);
+		}
+	}
+
+	ioasids_uncharge(h[DEPTH - 1]);
+	ioasids_uncharge(h[DEPTH - 1]);
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+}
+
+static void max_zero_refuses_everything(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+
+	fake_hierarchy(test, h);
+	ioasids_css_set_max(h[0], 0);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[0]));
+	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
+	KUNIT_EXPECT_EQ(test, 2, stat(h[0]).events_local);
+}
+
+static void lowered_max_keeps_usage(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	int i;
+
+	fake_hierarchy(test, h);
+	for (i = 0; i < 4; i++)
+		KUNIT_ASSERT_EQ(test, 0, charge(h[1]));
+
+	ioasids_css_set_max(h[1], 2);
+	KUNIT_EXPECT_EQ(test, 4, usage(h[1]));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[2]));
+	KUNIT_EXPECT_EQ(test, 4, usage(h[1]));
+	KUNIT_EXPECT_EQ(test, 0, usage(h[2]));
+
+	/* back under the new max, charges succeed again */
+	for (i = 0; i < 3; i++)
+		ioasids_uncharge(h[1]);
+	KUNIT_EXPECT_EQ(test, 0, charge(h[2]));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[2]));
+	ioasids_uncharge(h[2]);
+	ioasids_uncharge(h[1]);
+	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
+	KUNIT_EXPECT_EQ(test, 4, stat(h[1]).peak);
+}
+
+static void kernel_threads_charge_nothing(struct kunit *test)
+{
+	/* KUnit cases run in a kernel thread */
+	KUNIT_ASSERT_TRUE(test, current->flags & PF_KTHREAD);
+	KUNIT_EXPECT_NULL(test, ioasids_get_css());
+}
+
+static struct kunit_case ioasids_cgroup_cases[] = {
+	KUNIT_CASE(parse_max_accepts),
+	KUNIT_CASE(parse_max_refuses),
+	KUNIT_CASE(charge_walks_every_ancestor),
+	KUNIT_CASE(rollback_at_each_level),
+	KUNIT_CASE(max_zero_refuses_everything),
+	KUNIT_CASE(lowered_max_keeps_usage),
+	KUNIT_CASE(kernel_threads_charge_nothing),
+	{}
+};
+
+static struct kunit_suite ioasids_cgroup_suite = {
+	.name = "ioasids_cgroup",
+	.test_cases = ioasids_cgroup_cases,
+};
+
+/* ---- the core ----------------------------------------------------------- */
+
+static void free_set(void *set)
+{
+	ioasid_set_free(set);
+}
+
+static struct ioasid_set *new_set(struct kunit *test, enum ioasid_set_type t)
+{
+	struct ioasid_set *set = ioasid_set_alloc(t);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, set);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_set,
+							   set));
+	return set;
+}
+
+static void capacity_edges(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, IOASID_SET_KERNEL);
+	ioasid_t cap = ioasid_capacity(), id = 0;
+
+	KUNIT_ASSERT_GE(test, cap, 2U);
+	KUNIT_ASSERT_LE(test, cap, IOASID_CAPACITY_MAX);
+
+	/* the last ID is allocatable, once */
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, cap, cap, &id));
+	KUNIT_EXPECT_EQ(test, cap, id);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, cap, cap, &id));
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, cap - 1, cap, &id));
+	KUNIT_EXPECT_EQ(test, cap - 1, id);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, cap - 1, cap, &id));
+
+	/* ranges outside [1, capacity], or empty, are refused */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap, cap + 1, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap + 1, cap + 1,
+						   &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, 1, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 2, 1, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, U32_MAX, &id));
+
+	/* the first ID is allocatable; 0/0 means the whole space, never 0 */
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, 1, 1, &id));
+	KUNIT_EXPECT_EQ(test, 1U, id);
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, 0, 0, &id));
+	KUNIT_EXPECT_GT(test, id, 1U);
+	KUNIT_EXPECT_LT(test, id, cap - 1);
+}
+
+static void sets_own_their_ids(struct kunit *test)
+{
+	struct ioasid_set *a = new_set(test, IOASID_SET_KERNEL);
+	struct ioasid_set *b = new_set(test, IOASID_SET_KERNEL);
+	unsigned int start = ioasid_in_use();
+	ioasid_t ida, idb;
+
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(a, 0, 0, &ida));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(b, 0, 0, &idb));
+	KUNIT_EXPECT_NE(test, ida, idb);
+	KUNIT_EXPECT_EQ(test, start + 2, ioasid_in_use());
+
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free(b, ida));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free(a, 0));
+	KUNIT_EXPECT_EQ(test, start + 2, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, 0, ioasid_free(a, ida));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free(a, ida));
+	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
+}
+
+static void set_free_releases_everything(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	struct ioasid_set *set = ioasid_set_alloc(IOASID_SET_USER);
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, set);
+	fake_hierarchy(test, h);
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
+							h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, 10, usage(h[0]));
+	KUNIT_EXPECT_EQ(test, start + 10, ioasid_in_use());
+
+	ioasid_set_free(set);
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
+}
+
+struct free_work {
+	struct work_struct work;
+	struct ioasid_set *set;
+	ioasid_t id;
+	int ret;
+};
+
+static void free_from_worker(struct work_struct *work)
+{
+	struct free_work *fw = container_of(work, struct free_work, work);
+
+	fw->ret = ioasid_free(fw->set, fw->id);
+}
+
+/*
+ * The charge goes back to the css recorded at allocation, not to the css of
+ * whatever context frees: here a kworker in the root cgroup.
+ */
+static void uncharge_to_recorded_css(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH], *other;
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	struct free_work fw = { .set = set };
+	int i;
+
+	fake_hierarchy(test, h);
+	other = fake_css(test, h[0]);
+	KUNIT_ASSERT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
+						h[DEPTH - 1], &fw.id));
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 1, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, 0, usage(other));
+
+	INIT_WORK_ONSTACK(&fw.work, free_from_worker);
+	fw.ret = -1;
+	queue_work(system_unbound_wq, &fw.work);
+	flush_work(&fw.work);
+	destroy_work_on_stack(&fw.work);
+
+	KUNIT_EXPECT_EQ(test, 0, fw.ret);
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, 0, usage(other));
+}
+
+/* A full range refuses the allocation and leaves nothing charged. */
+static void full_space_rolls_back_charge(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	struct ioasid_set *kset = new_set(test, IOASID_SET_KERNEL);
+	struct ioasid_set *uset = new_set(test, IOASID_SET_USER);
+	ioasid_t cap = ioasid_capacity(), id;
+	unsigned int start;
+	int i;
+
+	fake_hierarchy(test, h);
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(kset, cap - 1, cap - 1, &id));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(kset, cap, cap, &id));
+	start = ioasid_in_use();
+
+	KUNIT_EXPECT_EQ(test, -ENOSPC, __ioasid_alloc(uset, cap - 1, cap,
+						      h[DEPTH - 1], &id));
+	for (i = 0; i < DEPTH; i++) {
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).peak);
+		/* an exhausted space is not a limit hit */
+		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).events);
+	}
+	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
+}
+
+/* A limit refuses before the space is touched. */
+static void limit_refusal_takes_no_id(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+
+	fake_hierarchy(test, h);
+	ioasids_css_set_max(h[1], 1);
+	KUNIT_EXPECT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
+						h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, __ioasid_alloc(set, 1, ioasid_capacity(),
+						      h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, 1, stat(h[1]).events_local);
+}
+
+static void kernel_allocations_are_not_limited(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+	int i;
+
+	/* a kernel thread allocating through a user set is not charged */
+	for (i = 0; i < 100; i++)
+		KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 0, 0, &id));
+	KUNIT_EXPECT_EQ(test, start + 100, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, -EINVAL, (int)PTR_ERR(ioasid_set_alloc(7)));
+}
+
+static struct kunit_case ioasid_core_cases[] = {
+	KUNIT_CASE(capacity_edges),
+	KUNIT_CASE(sets_own_their_ids),
+	KUNIT_CASE(set_free_releases_everything),
+	KUNIT_CASE(uncharge_to_recorded_css),
+	KUNIT_CASE(full_space_rolls_back_charge),
+	KUNIT_CASE(limit_refusal_takes_no_id),
+	KUNIT_CASE(kernel_allocations_are_not_limited),
+	{}
+};
+
+static struct kunit_suite ioasid_core_suite = {
+	.name = "ioasid_core",
+	.test_cases = ioasid_core_cases,
+};
+
+kunit_test_suites(&ioasids_cgroup_suite, &ioasid_core_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the IOASID core and ioasids controller");
+MODULE_LICENSE("GPL");
