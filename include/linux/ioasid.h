@@ -7,11 +7,9 @@
 #define __LINUX_IOASID_H
 
 #include <linux/err.h>
+#include <linux/iommu.h>		/* ioasid_t */
 #include <linux/types.h>
 #include <uapi/linux/ioasid.h>
-
-/* Also in <linux/iommu.h>; C11 allows the identical redefinition. */
-typedef unsigned int ioasid_t;
 
 /* PCIe PASIDs are 20 bits wide and PASID 0 means "no PASID". */
 #define IOASID_CAPACITY_MAX	((1U << 20) - 1)

@@ -35,6 +35,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
 
@@ -106,6 +107,9 @@ static void ioasids_cancel(struct ioasids_cgroup *ic)
 
 static DEFINE_RATELIMIT_STATE(ioasids_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
+/* cgroup_path() is kernfs_path(): usable in any context, unlike the ns one */
+static DEFINE_SPINLOCK(ioasids_log_lock);
+static char ioasids_log_path[256];
 
 /* Count a refusal by the max of @over, here and in every ancestor. */
 static void ioasids_event(struct ioasids_cgroup *over)
@@ -121,10 +125,14 @@ static void ioasids_event(struct ioasids_cgroup *over)
 	}
 
 	if (__ratelimit(&ioasids_log_rs)) {
-		pr_info("%s[%d] refused an IOASID by ioasids.max of ",
-			current->comm, task_pid_nr(current));
-		pr_cont_cgroup_path(over->css.cgroup);
-		pr_cont("\n");
+		unsigned long flags;
+
+		spin_lock_irqsave(&ioasids_log_lock, flags);
+		cgroup_path(over->css.cgroup, ioasids_log_path,
+			    sizeof(ioasids_log_path));
+		pr_info("%s[%d] refused an IOASID by ioasids.max of %s\n",
+			current->comm, task_pid_nr(current), ioasids_log_path);
+		spin_unlock_irqrestore(&ioasids_log_lock, flags);
 	}
 }
 

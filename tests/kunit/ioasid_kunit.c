@@ -55,8 +55,10 @@ static void fake_hierarchy(struct kunit *test,
 	struct cgroup_subsys_state *parent = root_css();
 	int i;
 
-	for (i = 0; i < DEPTH; i++)
-		parent = h[i] = fake_css(test, parent);
+	for (i = 0; i < DEPTH; i++) {
+		h[i] = fake_css(test, parent);
+		parent = h[i];
+	}
 }
 
 static struct ioasids_stat stat(struct cgroup_subsys_state *css)
@@ -292,7 +294,7 @@ static struct ioasid_set *new_set(struct kunit *test, enum ioasid_set_type t)
 static void capacity_edges(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, IOASID_SET_KERNEL);
-	ioasid_t cap = ioasid_capacity(), id = 0;
+	ioasid_t cap = ioasid_capacity(), over = cap + 1, id = 0;
 
 	KUNIT_ASSERT_GE(test, cap, 2U);
 	KUNIT_ASSERT_LE(test, cap, IOASID_CAPACITY_MAX);
@@ -306,9 +308,8 @@ static void capacity_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, cap - 1, cap, &id));
 
 	/* ranges outside [1, capacity], or empty, are refused */
-	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap, cap + 1, &id));
-	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap + 1, cap + 1,
-						   &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap, over, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, over, over, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, 1, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 2, 1, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, U32_MAX, &id));
