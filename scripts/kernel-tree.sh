@@ -28,7 +28,11 @@ patch_files() {
 
 # "repo path<TAB>tree path" for every file we add to the kernel tree.
 overlay_list() {
-	(cd "$top" && find include kernel drivers Documentation -type f | sort) |
+	local d dirs=()
+	for d in include kernel drivers Documentation; do
+		[ -d "$top/$d" ] && dirs+=("$d")
+	done
+	(cd "$top" && find "${dirs[@]}" -type f | sort) |
 		while read -r f; do printf '%s\t%s\n' "$f" "$f"; done
 	printf '%s\t%s\n' tests/kunit/ioasid_kunit.c drivers/iommu/ioasid/ioasid_kunit.c
 }

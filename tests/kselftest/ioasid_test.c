@@ -800,6 +800,8 @@ TEST(capacity_from_command_line)
 	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
 	EXPECT_EQ(want, dev_info().capacity);
 	EXPECT_EQ(want, cg_read_long(root, "ioasids.capacity"));
+	EXPECT_EQ(want, cg_read_long("/sys/module/ioasid/parameters",
+				     "capacity"));
 }
 
 /* Filling the whole space: only on a kernel booted with a small capacity. */
