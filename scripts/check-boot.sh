@@ -13,7 +13,7 @@ booted=$?
 mkdir -p "$out"
 {
 	echo "TAP version 13"
-	echo "1..2"
+	n=2
 	if [ $booted -eq 0 ]; then
 		echo "ok 1 the test kernel booted and ran: $suites"
 	else
@@ -27,5 +27,20 @@ mkdir -p "$out"
 		echo "not ok 2 the kernel log has no warning, BUG or oops"
 		printf '# %s\n' "$bad"
 	fi
+	# every suite asked for left its results
+	for suite in $(echo "$suites" | tr , ' '); do
+		case $suite in
+		kunit) files=$(ls "$out"/kunit-*.tap 2>/dev/null) ;;
+		capacity) files=$(ls "$out"/kselftest-capacity.tap 2>/dev/null) ;;
+		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;
+		esac
+		n=$((n + 1))
+		if [ -n "$files" ] && grep -qE '^[ \t]*(not )?ok ' $files; then
+			echo "ok $n suite $suite left results"
+		else
+			echo "not ok $n suite $suite left results"
+		fi
+	done
+	echo "1..$n"
 } >"$out/kernel.tap"
 exit 0

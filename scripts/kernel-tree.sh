@@ -4,7 +4,7 @@
 # overlay (our new files) in. Every step is skipped when its inputs did not
 # change, and unchanged files keep their mtimes, so make rebuilds nothing.
 #
-# Usage: scripts/kernel-tree.sh prepare | series OUTDIR | overlay-list
+# Usage: scripts/kernel-tree.sh prepare | series OUTDIR | verify-series DIR | overlay-list
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,7 +13,7 @@ tree=$build/linux
 tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 want_version=6.12
 
-git_t() { git -C "$tree" -c user.name="ioasid build" -c user.email="ioasid@localhost" "$@"; }
+git_t() { git -C "$tree" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" "$@"; }
 
 die() { echo "kernel-tree.sh: $*" >&2; exit 1; }
 
@@ -107,7 +107,8 @@ sync_overlay() {
 
 # Write the whole series, overlay included, as git am-able patches.
 series() {
-	local out=$1 wt=$build/series-tree
+	local out wt=$build/series-tree
+	out=$(realpath -m "$1")
 	rm -rf "$out" "$wt"
 	git_t worktree prune
 	git_t worktree add -q --detach "$wt" base
@@ -123,7 +124,7 @@ series() {
 				esac
 			done
 		done < <(overlay_list)
-		git -C "$wt" -c user.name="ioasid build" -c user.email="ioasid@localhost" \
+		git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
 			commit -q -F "$msg"
 	}
 	commit_overlay "$top/patches/messages/core.txt" 'include/*' 'drivers/iommu/ioasid/Kconfig' \
@@ -131,12 +132,33 @@ series() {
 	commit_overlay "$top/patches/messages/controller.txt" 'kernel/cgroup/*'
 	commit_overlay "$top/patches/messages/kunit.txt" 'drivers/iommu/ioasid/ioasid_kunit.c'
 	commit_overlay "$top/patches/messages/docs.txt" 'Documentation/*'
-	git -C "$wt" -c user.name="ioasid build" -c user.email="ioasid@localhost" \
+	git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
 		am -q "$top"/patches/series/*.patch
 	mkdir -p "$out"
 	git -C "$wt" format-patch -q -o "$out" base..HEAD
 	git_t worktree remove --force "$wt"
 	ls "$out"
+}
+
+# Apply a written series to the pristine tree with git am, and check every
+# overlay file came out identical to ours.
+verify_series() {
+	local dir wt=$build/verify-tree src dst bad=0
+	dir=$(realpath -m "$1")
+	rm -rf "$wt"
+	git_t worktree prune
+	git_t worktree add -q --detach "$wt" base
+	if ! git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
+		am -q "$dir"/*.patch; then
+		echo "verify: the series does not apply with git am to $(cat "$tree/.ioasid-base")" >&2
+		bad=1
+	else
+		while IFS=$'\t' read -r src dst; do
+			cmp -s "$top/$src" "$wt/$dst" || { echo "verify: $dst differs from $src" >&2; bad=1; }
+		done < <(overlay_list)
+	fi
+	git_t worktree remove --force "$wt"
+	return $bad
 }
 
 case "${1:-}" in
@@ -150,10 +172,14 @@ series)
 	[ -n "${2:-}" ] || die "usage: kernel-tree.sh series OUTDIR"
 	series "$2"
 	;;
+verify-series)
+	[ -n "${2:-}" ] || die "usage: kernel-tree.sh verify-series DIR"
+	verify_series "$2"
+	;;
 overlay-list)
 	overlay_list
 	;;
 *)
-	die "usage: kernel-tree.sh prepare | series OUTDIR | overlay-list"
+	die "usage: kernel-tree.sh prepare | series OUTDIR | verify-series DIR | overlay-list"
 	;;
 esac

@@ -23,6 +23,9 @@ result() { # ok|not-ok description [detail-file]
 } >>"$tap"
 
 log=$(mktemp)
+# checkpatch runs spdxcheck.py with /usr/bin/env python3: use Debian's, which
+# has python3-ply and python3-git, not whatever python3 comes first in PATH.
+export PATH=/usr/bin:/bin:$PATH
 for f in $files; do
 	if (cd "$tree" && perl scripts/checkpatch.pl --strict --terse --no-summary -f "$f") >"$log" 2>&1; then
 		result ok "checkpatch --strict $f"
@@ -37,6 +40,25 @@ for p in "$top"/patches/series/*.patch; do
 		result not-ok "checkpatch --strict patches/series/$(basename "$p")" "$log"
 	fi
 done
+
+# The full series (make patches) applies to the pristine tree with git am.
+if "$top/scripts/kernel-tree.sh" series "$build/patches" >"$log" 2>&1 &&
+   "$top/scripts/kernel-tree.sh" verify-series "$build/patches" >>"$log" 2>&1; then
+	result ok "make patches: the full series applies with git am to the pinned tree"
+	for p in "$build"/patches/*.patch; do
+		# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is left out
+		# for these generated new-file patches: the series has no
+		# MAINTAINERS entry yet.
+		if (cd "$tree" && perl scripts/checkpatch.pl --strict --terse --no-summary \
+			--ignore FILE_PATH_CHANGES "$p") >"$log" 2>&1; then
+			result ok "checkpatch --strict build/patches/$(basename "$p")"
+		else
+			result not-ok "checkpatch --strict build/patches/$(basename "$p")" "$log"
+		fi
+	done
+else
+	result not-ok "make patches: the full series applies with git am to the pinned tree" "$log"
+fi
 
 kmake() { make -C "$tree" O="$lintdir" ARCH=um LOCALVERSION= -j"${JOBS:-$(nproc)}" "$@"; }
 if ! cmp -s "$build/uml/.config" "$lintdir/.config"; then

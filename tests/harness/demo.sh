@@ -24,7 +24,7 @@ show() {
 # start_vmm VM COUNT: a VMM process in VM's cgroup allocates COUNT IOASIDs
 # from /dev/ioasid and keeps them; prints what it got.
 start_vmm() {
-	log=/tmp/$1.$$.$2
+	log=$TMPDIR/$1.$$.$2
 	(echo 0 >"$cg/machine.slice/$1/cgroup.procs" &&
 		exec "$alloc" --label "  $1" -n "$2" --hold) >"$log" 2>&1 &
 	pid=$!

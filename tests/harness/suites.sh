@@ -15,16 +15,16 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		done
 		;;
 	kselftest)
-		(cd /tmp && "$bin/ioasid_test") >"$out/kselftest.tap" 2>&1
+		(cd "$TMPDIR" && "$bin/ioasid_test") >"$out/kselftest.tap" 2>&1
 		;;
 	capacity)
-		(cd /tmp && "$bin/ioasid_test" -t capacity_from_command_line \
+		(cd "$TMPDIR" && "$bin/ioasid_test" -t capacity_from_command_line \
 			-t exhaust_whole_space) >"$out/kselftest-capacity.tap" 2>&1
 		;;
 	test_core)
 		# the pinned tree's cgroup core selftest, with ioasids enabled
 		echo +ioasids >/sys/fs/cgroup/cgroup.subtree_control
-		(cd /tmp && "$bin/test_core") >"$out/test_core.tap" 2>&1
+		(cd "$TMPDIR" && "$bin/test_core") >"$out/test_core.tap" 2>&1
 		;;
 	*)
 		echo "harness: unknown suite $suite"

@@ -831,10 +831,12 @@ TEST(exhaust_whole_space)
 /* The same files on a cgroup v1 hierarchy. */
 TEST(legacy_hierarchy)
 {
-	char dir[] = "/tmp/ioasid_v1.XXXXXX", cg[PATH_MAX + 8];
+	char dir[PATH_MAX], cg[PATH_MAX + 8];
 	char root[PATH_MAX];
 	int fd, r;
 
+	snprintf(dir, sizeof(dir), "%s/ioasid_v1.XXXXXX",
+		 getenv("TMPDIR") ?: "/tmp");
 	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
 	/* the controller must be unused on v2 to move to v1 */
 	r = cg_set(root, "cgroup.subtree_control", "-ioasids");
