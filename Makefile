@@ -22,13 +22,15 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 # Code from the pinned tree's selftests is built as its own Makefile does.
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
-.PHONY: help deps-kernel deps-tests tree kernel test-binaries check demo \
-	patches lint checkpatch w1 clean distclean
+.PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
+	ioasidctl unit check demo patches lint install clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
 	@echo "make check       build everything and run every test suite"
 	@echo "make kernel      build the UML test kernel under build/uml"
+	@echo "make ioasidctl   build the operator CLI into build/ioasidctl"
+	@echo "make install     install ioasidctl (PREFIX=/usr/local, DESTDIR)"
 	@echo "make patches     write the full series, git am-able, to build/patches"
 	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
 	@echo "make clean       remove build output but keep the unpacked tree"
@@ -38,7 +40,10 @@ deps-kernel:
 	@$(TOP)/scripts/deps.sh kernel
 
 deps-tests:
-	@$(TOP)/scripts/deps.sh kernel tests
+	@$(TOP)/scripts/deps.sh kernel tests tools
+
+deps-tools:
+	@$(TOP)/scripts/deps.sh tools
 
 tree: deps-kernel
 	@$(TOP)/scripts/kernel-tree.sh prepare
@@ -68,21 +73,57 @@ $(TESTBIN)/ioasid-alloc: tests/helpers/ioasid-alloc.c include/uapi/linux/ioasid.
 test-binaries: deps-tests tree
 	@$(MAKE) --no-print-directory $(TESTBIN)/ioasid_test $(TESTBIN)/test_core $(TESTBIN)/ioasid-alloc
 
+# ---- ioasidctl and its host-side unit tests --------------------------------
+
+IOASIDCTL := $(BUILD)/ioasidctl/ioasidctl
+UNIT := $(BUILD)/unit
+SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CTLDIR := $(TOP)/tools/ioasidctl
+
+ioasidctl: deps-tools
+	@$(MAKE) --no-print-directory -s -C $(CTLDIR) O=$(BUILD)/ioasidctl
+
+$(UNIT)/test_value: tests/unit/test_value.c $(CTLDIR)/value.c $(CTLDIR)/value.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -o $@ $< $(CTLDIR)/value.c -lcmocka
+
+$(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/output.h $(CTLDIR)/cgroup.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols) \
+		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
+
+# cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
+unit: deps-tools
+	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output
+	@mkdir -p $(CHECK)/host
+	@for t in test_value test_output; do \
+		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
+	done
+
+install: ioasidctl
+	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install
+
 # ---- the two commands -----------------------------------------------------
 
 check: deps-tests
 	@echo "== building the test kernel (log: build/uml-build.log)"
 	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
-	@echo "== building the test programs"
-	@$(MAKE) --no-print-directory -s test-binaries
+	@echo "== building the test programs and ioasidctl"
+	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
+	@rm -rf $(CHECK)
 	@echo "== lint: checkpatch --strict and W=1 on the kernel files"
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
-	@echo "== boot 1: KUnit, kselftest, the pinned tree's cgroup test_core"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core"
+	@echo "== unit: cmocka suites for ioasidctl, with ASan and UBSan"
+	@$(MAKE) --no-print-directory -s unit
+	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"
 	@echo "== boot 2: ioasid.capacity=100: KUnit again and a full space"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity" ioasid.capacity=100
+	@echo "== boot 3: cgroup_disable=ioasids: ioasidctl without the controller"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" cgroup_disable=ioasids
 	@echo "== results"
-	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
+		$(CHECK)/boot-nocontroller
 
 demo: deps-tests
 	@echo "== building the test kernel (log: build/uml-build.log)"

@@ -26,6 +26,12 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		echo +ioasids >/sys/fs/cgroup/cgroup.subtree_control
 		(cd "$TMPDIR" && "$bin/test_core") >"$out/test_core.tap" 2>&1
 		;;
+	ioasidctl)
+		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
+		;;
+	no_controller)
+		"$IOASID_TOP/tests/e2e/no-controller.sh" >"$out/e2e-no-controller.tap" 2>&1
+		;;
 	*)
 		echo "harness: unknown suite $suite"
 		;;

@@ -1,0 +1,126 @@
+#!/bin/sh
+# ioasidctl end to end, in the booted test kernel, against the real
+# controller, libcgroup's cgset/cgget and /dev/ioasid. TAP on stdout.
+ctl=$IOASID_TOP/build/ioasidctl/ioasidctl
+alloc=$IOASID_TOP/build/tests/ioasid-alloc
+cg=/sys/fs/cgroup
+t=$TMPDIR/e2e-ioasidctl
+mkdir -p "$t"
+n=0
+
+result() { # status description
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+# expect EXIT-STATUS DESCRIPTION COMMAND...: runs it, output in $t/out
+expect() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	[ "$got" -eq "$want" ]
+	r=$?
+	result $r "$desc (exit $got)"
+	[ $r -eq 0 ] || sed 's/^/# /' "$t/out" "$t/err"
+}
+has() { grep -q -- "$1" "$t/out" "$t/err"; }
+file_is() { [ "$(cat "$1")" = "$2" ]; }
+
+# a fresh subtree the controller is not enabled in yet
+mkdir -p $cg/e2e/a/b $cg/e2e/a/c
+capacity=$(cat $cg/ioasids.capacity)
+
+expect 0 "set enables the controller up the tree" $ctl set /e2e/a/b 3
+has "enabled the ioasids controller in /e2e/cgroup.subtree_control"
+result $? "set says where it enabled the controller (/e2e)"
+has "enabled the ioasids controller in /e2e/a/cgroup.subtree_control"
+result $? "set says where it enabled the controller (/e2e/a)"
+grep -qw ioasids $cg/e2e/cgroup.subtree_control && grep -qw ioasids $cg/e2e/a/cgroup.subtree_control
+result $? "ioasids is in the subtree_control of /e2e and /e2e/a"
+file_is $cg/e2e/a/b/ioasids.max 3
+result $? "set wrote ioasids.max = 3"
+
+expect 0 "set a second time changes nothing else" $ctl set e2e/a/b/ 3
+has enabled
+result $((! $?)) "a second set enables nothing"
+
+expect 0 "set 10%" $ctl set /e2e/a/c 10%
+file_is $cg/e2e/a/c/ioasids.max $((capacity / 10))
+result $? "10% of the capacity ($capacity) is $((capacity / 10))"
+expect 0 "set 0.5%" $ctl set /e2e/a/c 0.5%
+file_is $cg/e2e/a/c/ioasids.max $((capacity * 50 / 10000))
+result $? "0.5% of the capacity is $((capacity * 50 / 10000))"
+expect 0 "set infinity" $ctl set /e2e/a/c infinity
+file_is $cg/e2e/a/c/ioasids.max max
+result $? "infinity is written as max"
+
+# a VMM in b holds 3 IOASIDs and is refused a fourth
+(echo 0 >$cg/e2e/a/b/cgroup.procs && exec "$alloc" -n 4 --hold) >"$t/vmm" 2>&1 &
+vmm=$!
+while ! grep -q holding "$t/vmm" 2>/dev/null; do sleep 0.1; done
+
+expect 0 "show CGROUP" $ctl show /e2e/a/b
+grep -Eq '^/e2e/a/b +3 +3 +3 +1$' "$t/out"
+result $? "show: max 3, current 3, peak 3, refused 1"
+expect 0 "show --json" $ctl show --json /e2e/a/b
+has '"max": "3"' && has '"current": 3' && has '"refused": 1'
+result $? "show --json has the same values"
+expect 0 "show -r" $ctl show -r /e2e
+grep -Eq '^/e2e ' "$t/out" && grep -Eq -- '-a +max +3 ' "$t/out" && grep -Eq -- '-b +3 +3 ' "$t/out"
+result $? "show -r draws the subtree as a tree"
+expect 0 "show with no CGROUP" $ctl show
+grep -q '^/e2e/a/b ' "$t/out" && grep -q '^/e2e/a/c ' "$t/out"
+result $? "show with no CGROUP lists the whole hierarchy"
+
+expect 0 "info" $ctl info
+has "capacity: *$capacity" && has "in use: *$(cat $cg/ioasids.current)"
+result $? "info: capacity and in use match the root's files"
+expect 0 "info --json" $ctl info --json
+has "\"capacity\": $capacity"
+result $? "info --json has the capacity"
+
+# libcgroup's own tools and ioasidctl agree
+cgset -r ioasids.max=7 /e2e/a/b
+expect 0 "show after cgset" $ctl show --json /e2e/a/b
+has '"max": "7"'
+result $? "a value set with cgset shows in ioasidctl show"
+$ctl set /e2e/a/b 5 >/dev/null
+[ "$(cgget -n -v -r ioasids.max /e2e/a/b)" = 5 ]
+result $? "a value set with ioasidctl set shows in cgget"
+
+kill $vmm
+wait $vmm 2>/dev/null
+file_is $cg/e2e/a/b/ioasids.current 0
+result $? "the VMM's exit returned its IOASIDs"
+
+# errors: one line on stderr, their exit status, nothing changed
+for bad in bogus -1 0x10 1048576 101% 5.123% ""; do
+	expect 2 "set refuses the value '$bad'" $ctl set /e2e/a/b "$bad"
+	file_is $cg/e2e/a/b/ioasids.max 5
+	result $? "  and ioasids.max is unchanged"
+done
+expect 4 "set on a cgroup that does not exist" $ctl set /e2e/nope 3
+has "No such file"
+result $? "  says so"
+[ ! -e $cg/e2e/nope ]
+result $? "  and creates nothing"
+expect 4 "show of a cgroup that does not exist" $ctl show /e2e/nope
+expect 2 "set on the root" $ctl set / 3
+expect 2 "a path that climbs out" $ctl set /e2e/../e2e/a 3
+expect 2 "set without a value" $ctl set /e2e/a/b
+expect 2 "no command" $ctl
+expect 2 "an unknown command" $ctl frobnicate
+expect 2 "an unknown option" $ctl --frobnicate show
+expect 5 "an unprivileged user cannot set a limit" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups $ctl set /e2e/a/b 9
+has "Permission denied"
+result $? "  says so"
+file_is $cg/e2e/a/b/ioasids.max 5
+result $? "  and ioasids.max is unchanged"
+expect 0 "--help" $ctl --help
+has "set CGROUP VALUE"
+result $? "--help documents set"
+expect 0 "--version" $ctl --version
+
+rmdir $cg/e2e/a/b $cg/e2e/a/c $cg/e2e/a $cg/e2e 2>/dev/null
+echo "1..$n"

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cmocka: ioasidctl's tables, trees and JSON (libsmartcols). */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "output.h"
+
+static const struct ioasids_stat slice = { "max", 7, 9, 1, 0 };
+static const struct ioasids_stat vm1 = { "3", 3, 3, 1, 1 };
+static const struct ioasids_stat vm2 = { "104857", 4, 4, 0, 0 };
+static const struct ioasids_stat root = { "", 7, -1, -1, -1 };
+
+/* Render and return what was printed (free it). */
+static char *render(bool tree, bool json)
+{
+	struct out *o = out_new(tree, json);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	void *top;
+
+	assert_non_null(o);
+	assert_non_null(f);
+	top = out_add(o, NULL, "/machine.slice", &slice);
+	assert_non_null(top);
+	assert_non_null(out_add(o, tree ? top : NULL, tree ? "vm1" : "/machine.slice/vm1", &vm1));
+	assert_non_null(out_add(o, tree ? top : NULL, tree ? "vm2" : "/machine.slice/vm2", &vm2));
+	assert_int_equal(0, out_print(o, f));
+	fclose(f);
+	out_free(o);
+	return buf;
+}
+
+static void table(void **state)
+{
+	char *s = render(false, false), *line;
+	int n = 0;
+
+	(void)state;
+	/* a header and one row per cgroup, columns in this order */
+	for (line = strtok(s, "\n"); line; line = strtok(NULL, "\n"), n++) {
+		char name[64], max[16];
+		long cur, peak, refused;
+
+		if (n == 0) {
+			assert_int_equal(5, sscanf(line, "%63s %15s %*s %*s %*s", name, max) + 3);
+			assert_string_equal("CGROUP", name);
+			assert_string_equal("MAX", max);
+			assert_non_null(strstr(line, "CURRENT"));
+			assert_true(strstr(line, "PEAK") < strstr(line, "REFUSED"));
+			continue;
+		}
+		assert_int_equal(5, sscanf(line, "%63s %15s %ld %ld %ld", name, max, &cur, &peak, &refused));
+		if (!strcmp(name, "/machine.slice/vm1")) {
+			assert_string_equal("3", max);
+			assert_int_equal(3, cur);
+			assert_int_equal(1, refused);
+		}
+	}
+	assert_int_equal(4, n);
+	free(s);
+}
+
+static void tree(void **state)
+{
+	char *s = render(true, false);
+
+	(void)state;
+	/* children are drawn under their parent with tree characters */
+	assert_non_null(strstr(s, "\n/machine.slice "));
+	assert_non_null(strstr(s, "-vm1 "));
+	assert_non_null(strstr(s, "-vm2 "));
+	assert_true(strstr(s, "vm1") < strstr(s, "vm2"));
+	free(s);
+}
+
+static void json(void **state)
+{
+	char *s = render(false, true);
+
+	(void)state;
+	assert_string_equal(
+		"{\n"
+		"   \"cgroups\": [\n"
+		"      {\n"
+		"         \"cgroup\": \"/machine.slice\",\n"
+		"         \"max\": \"max\",\n"
+		"         \"current\": 7,\n"
+		"         \"peak\": 9,\n"
+		"         \"refused\": 1\n"
+		"      },{\n"
+		"         \"cgroup\": \"/machine.slice/vm1\",\n"
+		"         \"max\": \"3\",\n"
+		"         \"current\": 3,\n"
+		"         \"peak\": 3,\n"
+		"         \"refused\": 1\n"
+		"      },{\n"
+		"         \"cgroup\": \"/machine.slice/vm2\",\n"
+		"         \"max\": \"104857\",\n"
+		"         \"current\": 4,\n"
+		"         \"peak\": 4,\n"
+		"         \"refused\": 0\n"
+		"      }\n"
+		"   ]\n"
+		"}\n", s);
+	free(s);
+}
+
+/* The root has no max, peak or events: null in JSON, not 0 or -1. */
+static void json_root_and_escaping(void **state)
+{
+	struct out *o = out_new(false, true);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(out_add(o, NULL, "/", &root));
+	assert_non_null(out_add(o, NULL, "/we\"ird\\name", &vm1));
+	assert_int_equal(0, out_print(o, f));
+	fclose(f);
+	out_free(o);
+	assert_non_null(strstr(buf, "\"max\": null"));
+	assert_non_null(strstr(buf, "\"peak\": null"));
+	assert_non_null(strstr(buf, "\"current\": 7"));
+	assert_null(strstr(buf, "-1"));
+	assert_non_null(strstr(buf, "\"/we\\\"ird\\\\name\""));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table),
+		cmocka_unit_test(tree),
+		cmocka_unit_test(json),
+		cmocka_unit_test(json_root_and_escaping),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("output", tests, NULL, NULL);
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ioasidctl: the ioasids files of a cgroup, through libcgroup. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <libcgroup.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "util.h"
+
+static char mount_point[PATH_MAX];
+
+static void cgroupp(struct cgroup **cg)
+{
+	if (*cg)
+		cgroup_free(cg);
+}
+
+#define _cleanup_cgroup_ _cleanup_(cgroupp)
+
+/* libcgroup's status as -errno */
+static int cg_errno(int ret)
+{
+	switch (ret) {
+	case 0:
+		return 0;
+	case ECGROUPNOTEXIST:
+		return -ENOENT;
+	case ECGROUPNOTOWNER:
+	case ECGROUPNOTALLOWED:
+		return -EACCES;
+	case ECGOTHER:
+	case ECGROUPVALUENOTEXIST:
+	default: {
+		int e = cgroup_get_last_errno();
+
+		return e ? -e : -EIO;
+	}
+	}
+}
+
+const char *cgx_mount(void)
+{
+	return mount_point;
+}
+
+int cgx_init(void)
+{
+	_cleanup_cgroup_ struct cgroup *root = NULL;
+	char *mnt = NULL;
+	int ret;
+
+	ret = cgroup_init();
+	if (ret == ECGROUPNOTMOUNTED)
+		return -ENODEV;
+	if (ret)
+		return cg_errno(ret);
+	/* the controller shows at the root once the kernel has it */
+	ret = cgroup_get_subsys_mount_point("ioasids", &mnt);
+	if (ret || !mnt)
+		return -ENODEV;
+	snprintf(mount_point, sizeof(mount_point), "%s", mnt);
+	free(mnt);
+	return 0;
+}
+
+int cgx_exists(const char *path)
+{
+	char full[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(full, sizeof(full), "%s/%s", mount_point, path) >= (int)sizeof(full))
+		return -ENAMETOOLONG;
+	if (stat(full, &st) || !S_ISDIR(st.st_mode))
+		return -ENOENT;
+	return 0;
+}
+
+static int64_t num(struct cgroup_controller *c, const char *name)
+{
+	char *v = NULL;
+	int64_t n = -1;
+
+	if (!cgroup_get_value_string(c, name, &v) && v) {
+		/* "max N" in ioasids.events */
+		const char *p = strncmp(v, "max ", 4) ? v : v + 4;
+
+		n = strtoll(p, NULL, 10);
+		free(v);
+	}
+	return n;
+}
+
+int cgx_read(const char *path, struct ioasids_stat *st)
+{
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
+	struct cgroup_controller *c;
+	char *max = NULL;
+	int ret;
+
+	ret = cgx_exists(path);
+	if (ret)
+		return ret;
+	cg = cgroup_new_cgroup(path);
+	if (!cg)
+		return -ENOMEM;
+	ret = cgroup_get_cgroup(cg);
+	if (ret)
+		return cg_errno(ret);
+	c = cgroup_get_controller(cg, "ioasids");
+	memset(st, 0, sizeof(*st));
+	st->current = c ? num(c, "ioasids.current") : -1;
+	if (st->current < 0)
+		return -EMEDIUMTYPE;	/* not enabled in its parent */
+
+	if (!cgroup_get_value_string(c, "ioasids.max", &max) && max) {
+		snprintf(st->max, sizeof(st->max), "%s", max);
+		free(max);
+	}
+	st->peak = num(c, "ioasids.peak");
+	st->events = num(c, "ioasids.events");
+	st->events_local = num(c, "ioasids.events.local");
+	return 0;
+}
+
+int cgx_set_max(const char *path, const char *value)
+{
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
+	struct cgroup_controller *c;
+	int ret;
+
+	ret = cgx_exists(path);
+	if (ret)
+		return ret;
+	cg = cgroup_new_cgroup(path);
+	if (!cg)
+		return -ENOMEM;
+	c = cgroup_add_controller(cg, "ioasids");
+	if (!c || cgroup_add_value_string(c, "ioasids.max", value))
+		return -ENOMEM;
+	ret = cgroup_modify_cgroup(cg);
+	if (ret && cgroup_get_last_errno() == 0) {
+		/* libcgroup does not always say why a write failed: ask */
+		char file[PATH_MAX];
+
+		if (snprintf(file, sizeof(file), "%s/%s/ioasids.max", mount_point,
+			     path) < (int)sizeof(file) &&
+		    access(file, W_OK) && (errno == EACCES || errno == EPERM))
+			return -errno;
+	}
+	return cg_errno(ret);
+}
+
+/*
+ * Does @path have the ioasids files, that is, is ioasids in its parent's
+ * cgroup.subtree_control? 1, 0 or -errno. libcgroup lists the controller
+ * either way; only the files tell.
+ */
+static int has_files(const char *path)
+{
+	_cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(path);
+	struct cgroup_controller *c;
+	char *v = NULL;
+	int ret;
+
+	if (!cg)
+		return -ENOMEM;
+	ret = cgroup_get_cgroup(cg);
+	if (ret)
+		return cg_errno(ret);
+	c = cgroup_get_controller(cg, "ioasids");
+	if (!c || cgroup_get_value_string(c, "ioasids.current", &v) || !v)
+		return 0;
+	free(v);
+	return 1;
+}
+
+static int enable_below(const char *dir)
+{
+	_cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(dir);
+	struct cgroup_controller *c;
+
+	if (!cg)
+		return -ENOMEM;
+	c = cgroup_add_controller(cg, "cgroup");
+	if (!c || cgroup_add_value_string(c, "cgroup.subtree_control", "+ioasids"))
+		return -ENOMEM;
+	return cg_errno(cgroup_modify_cgroup(cg));
+}
+
+int cgx_enable_above(const char *path, void (*note)(const char *cgroup))
+{
+	char dir[PATH_MAX];
+	size_t n;
+	int ret;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	/*
+	 * For "/a/b/c", from the top: the child "/a" tells whether "/" has
+	 * ioasids in its subtree_control, "/a/b" whether "/a" has, and so on.
+	 */
+	for (n = 1; dir[n - 1]; n++) {
+		char saved, parent[PATH_MAX];
+
+		while (dir[n] && dir[n] != '/')
+			n++;
+		saved = dir[n];
+		dir[n] = '\0';
+		ret = has_files(dir);
+		if (ret == 0) {
+			snprintf(parent, sizeof(parent), "%s", dir);
+			*strrchr(parent, '/') = '\0';
+			ret = enable_below(parent[0] ? parent : "/");
+			if (ret)
+				return ret;
+			if (note)
+				note(parent[0] ? parent : "/");
+		}
+		if (ret < 0)
+			return ret;
+		dir[n] = saved;
+		if (!saved)
+			break;
+	}
+	return 0;
+}
+
+int cgx_root(uint64_t *capacity, uint64_t *in_use)
+{
+	_cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup("/");
+	struct cgroup_controller *c;
+	int ret;
+
+	if (!cg)
+		return -ENOMEM;
+	ret = cgroup_get_cgroup(cg);
+	if (ret)
+		return cg_errno(ret);
+	c = cgroup_get_controller(cg, "ioasids");
+	if (!c)
+		return -ENODEV;
+	*capacity = (uint64_t)num(c, "ioasids.capacity");
+	*in_use = (uint64_t)num(c, "ioasids.current");
+	return 0;
+}
+
+int cgx_walk(const char *path, bool recursive,
+	     int (*cb)(const char *path, int depth, void *data), void *data)
+{
+	struct cgroup_file_info info;
+	void *handle = NULL;
+	int base, ret;
+
+	ret = cgroup_walk_tree_begin("ioasids", path, recursive ? 0 : 1,
+				     &handle, &info, &base);
+	while (ret == 0) {
+		if (info.type == CGROUP_FILE_TYPE_DIR) {
+			char rel[PATH_MAX];
+			const char *p = info.full_path + strlen(mount_point);
+
+			snprintf(rel, sizeof(rel), "%s", *p ? p : "/");
+			/* trailing slash on the base */
+			if (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
+				rel[strlen(rel) - 1] = '\0';
+			ret = cb(rel, info.depth, data);
+			if (ret)
+				break;
+		}
+		ret = cgroup_walk_tree_next(recursive ? 0 : 1, &handle, &info, base);
+	}
+	cgroup_walk_tree_end(&handle);
+	return ret == ECGEOF ? 0 : (ret > 0 ? cg_errno(ret) : ret);
+}

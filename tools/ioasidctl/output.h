@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* ioasidctl: tables, trees and JSON, through libsmartcols. */
+#ifndef IOASIDCTL_OUTPUT_H
+#define IOASIDCTL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cgroup.h"
+
+struct out;
+
+/* @tree: indent rows under their parent row; @json: JSON instead of a table. */
+struct out *out_new(bool tree, bool json);
+/*
+ * Add a cgroup's row. @parent is the row of its parent cgroup for a tree
+ * (NULL for a top row). Returns the new row, usable as a later @parent.
+ */
+void *out_add(struct out *o, void *parent, const char *cgroup,
+	      const struct ioasids_stat *st);
+int out_print(struct out *o, FILE *f);
+void out_free(struct out *o);
+
+#endif
