@@ -88,6 +88,27 @@ $ctl set /e2e/a/b 5 >/dev/null
 [ "$(cgget -n -v -r ioasids.max /e2e/a/b)" = 5 ]
 result $? "a value set with ioasidctl set shows in cgget"
 
+# watch: one line per refusal, naming the cgroup whose limit refused
+$ctl watch /e2e/a >"$t/watch" 2>"$t/watch.err" &
+watcher=$!
+i=0
+while ! grep -q watching "$t/watch.err" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "watching 3 cgroups" "$t/watch.err"
+result $? "watch /e2e/a watches /e2e/a, /e2e/a/b and /e2e/a/c"
+# b holds 3 of its 5: of 3 more, 2 are allocated and 1 refused
+(echo 0 >$cg/e2e/a/b/cgroup.procs && exec "$alloc" -n 3) >/dev/null 2>&1
+i=0
+while ! grep -q refused "$t/watch" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9]{4} /e2e/a/b refused 1 allocation at ioasids.max 5 ' "$t/watch"
+result $? "watch prints the time and the refusing cgroup"
+[ "$(wc -l <"$t/watch")" -eq 1 ]
+result $? "watch prints one line for one refusal"
+sed 's/^/# /' "$t/watch"
+kill -INT $watcher
+wait $watcher
+result $? "watch exits 0 on SIGINT"
+expect 4 "watch of a cgroup that does not exist" $ctl watch /e2e/nope
+
 kill $vmm
 wait $vmm 2>/dev/null
 file_is $cg/e2e/a/b/ioasids.current 0

@@ -17,6 +17,7 @@
 #include "output.h"
 #include "util.h"
 #include "value.h"
+#include "watch.h"
 
 #ifndef IOASIDCTL_VERSION
 #define IOASIDCTL_VERSION "0.1"
@@ -35,7 +36,9 @@ static void usage(FILE *f)
 	      "                      cgroup where the controller is enabled\n"
 	      "  set CGROUP VALUE    set ioasids.max; VALUE is a count, max or infinity,\n"
 	      "                      or a percentage of the capacity (10%)\n"
-	      "  info                capacity, in use, free, and where the controller is on\n"
+	      "  info                capacity, in use and free IOASIDs\n"
+	      "  watch [CGROUP...]   a line for every allocation a limit refuses, in the\n"
+	      "                      CGROUPs' subtrees (no CGROUP: everywhere); Ctrl-C stops\n"
 	      "\n"
 	      "CGROUP is a path below the cgroup2 mount, such as /machine.slice/vm1.\n"
 	      "\n"
@@ -312,7 +315,8 @@ int main(int argc, char **argv)
 		else
 			return EXIT_USAGE;
 	}
-	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info")) {
+	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info") &&
+	    strcmp(cmd, "watch")) {
 		fprintf(stderr, "ioasidctl: unknown command '%s'; see ioasidctl --help\n", cmd);
 		return EXIT_USAGE;
 	}
@@ -323,6 +327,18 @@ int main(int argc, char **argv)
 		return cmd_show(argc - optind, argv + optind);
 	if (!strcmp(cmd, "set"))
 		return cmd_set(argc - optind, argv + optind);
+	if (!strcmp(cmd, "watch")) {
+		for (int i = optind; i < argc; i++) {
+			char *p = normalize(argv[i]);
+
+			if (!p) {
+				fprintf(stderr, "ioasidctl: %s: not a cgroup path\n", argv[i]);
+				return EXIT_USAGE;
+			}
+			argv[i] = p;	/* lives until exit */
+		}
+		return watch_run(argv + optind, argc - optind);
+	}
 	if (argc - optind) {
 		fprintf(stderr, "ioasidctl: info takes no argument\n");
 		return EXIT_USAGE;
