@@ -99,6 +99,8 @@ unit: deps-tools
 	@for t in test_value test_output; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
+	@$(MAKE) --no-print-directory -s ioasidctl
+	@$(TOP)/tests/unit/ioasidctl-host.sh $(TOP) $(BUILD) >$(CHECK)/host/ioasidctl-host.tap 2>&1 || true
 
 install: ioasidctl
 	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install
@@ -113,7 +115,7 @@ check: deps-tests
 	@rm -rf $(CHECK)
 	@echo "== lint: checkpatch --strict and W=1 on the kernel files"
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
-	@echo "== unit: cmocka suites for ioasidctl, with ASan and UBSan"
+	@echo "== unit: ioasidctl's cmocka suites (ASan, UBSan), man page, completion, install"
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"

@@ -1,0 +1,75 @@
+#!/bin/bash
+# ioasidctl on the host: man page, --help, bash completion, make install,
+# and the exit status on a kernel without the controller. TAP on stdout.
+# Usage: ioasidctl-host.sh TOP BUILD
+top=$1 build=$2
+ctl=$build/ioasidctl/ioasidctl
+src=$top/tools/ioasidctl
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+n=0
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+groff -man -Tutf8 -ww -z "$src/ioasidctl.8" >"$t/groff" 2>&1
+[ ! -s "$t/groff" ]
+result $? "the man page renders without groff warnings"
+sed 's/^/# /' "$t/groff"
+
+"$ctl" --help >"$t/help"
+result $? "--help exits 0"
+man_text=$(MANWIDTH=200 man -l "$src/ioasidctl.8" 2>/dev/null)
+missing=
+for word in show set info watch -r --recursive -J --json -h --help -V --version; do
+	grep -q -- " $word" "$t/help" || missing="$missing help:$word"
+	grep -q -- "$word" <<<"$man_text" || missing="$missing man:$word"
+done
+[ -z "$missing" ]
+result $? "every command and option is in --help and the man page$missing"
+for status in 0 1 2 3 4 5; do
+	grep -Eq "^ +$status +[A-Z]" <<<"$man_text" || missing="$missing $status"
+done
+[ -z "$missing" ]
+result $? "the man page documents every exit status$missing"
+
+# bash completion, against a fake cgroup tree
+mkdir -p "$t/cg/machine.slice/vm1" "$t/cg/machine.slice/vm2" "$t/cg/system.slice"
+complete_words() { # words... -> COMPREPLY, one per line
+	IOASIDCTL_CGROUP_ROOT=$t/cg bash -c '
+		compopt() { :; }
+		source "$1"; shift
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
+		_ioasidctl
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$src/ioasidctl.bash" "$@" | sort | tr '\n' ' '
+}
+[ "$(complete_words ioasidctl "")" = "info set show watch " ]
+result $? "completion offers the commands"
+[ "$(complete_words ioasidctl --j)" = "--json " ]
+result $? "completion offers options"
+[ "$(complete_words ioasidctl show /machine.slice/v)" = "/machine.slice/vm1/ /machine.slice/vm2/ " ]
+result $? "completion offers cgroup paths"
+[ "$(complete_words ioasidctl set /machine.slice/vm1 in)" = "infinity " ]
+result $? "completion offers values after set CGROUP"
+
+make -s -C "$src" O="$build/ioasidctl" DESTDIR="$t/root" PREFIX=/usr install >/dev/null
+[ -x "$t/root/usr/sbin/ioasidctl" ] &&
+	[ -f "$t/root/usr/share/man/man8/ioasidctl.8" ] &&
+	[ -f "$t/root/usr/share/bash-completion/completions/ioasidctl" ]
+result $? "make install honours DESTDIR and PREFIX"
+
+# this host's kernel has no ioasids controller
+"$ctl" info >"$t/out" 2>&1
+rc=$?
+[ $rc -eq 3 ] && grep -q "no ioasids cgroup controller" "$t/out"
+result $? "without the controller: exit 3 and one clear line (got $rc)"
+[ "$(wc -l <"$t/out")" -eq 1 ]
+result $? "  exactly one line on stderr"
+"$ctl" >/dev/null 2>&1
+result $(( $? != 2 )) "no command: exit 2"
+"$ctl" set /x >/dev/null 2>&1
+rc=$?
+[ $rc -eq 2 ] || [ $rc -eq 3 ]
+result $? "set with one argument fails before touching anything"
+echo "1..$n"
