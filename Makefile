@@ -92,11 +92,16 @@ $(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/outpu
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols) \
 		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
 
+$(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags libsystemd) \
+		-o $@ $< $(CTLDIR)/systemd.c $$(pkg-config --libs libsystemd) -lcmocka -lpthread
+
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
-	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output
+	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output; do \
+	@for t in test_value test_output test_systemd; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl

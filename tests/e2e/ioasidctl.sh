@@ -138,6 +138,19 @@ has "Permission denied"
 result $? "  says so"
 file_is $cg/e2e/a/b/ioasids.max 5
 result $? "  and ioasids.max is unchanged"
+# --unit: this kernel runs no systemd, so there is none to ask
+expect 6 "show --unit without systemd" $ctl show --unit vm1.service
+has "systemd is not running"
+result $? "  says systemd is not running"
+[ "$(wc -l <"$t/err")" -eq 1 ]
+result $? "  in one line"
+expect 6 "set --unit without systemd" $ctl set --unit vm1.service 3
+[ ! -e /etc/systemd/system.control/vm1.service.d/50-IOASIDMax.conf ]
+result $? "  and writes no drop-in"
+expect 2 "set --unit with a bad value, before asking systemd" $ctl set --unit vm1.service bogus
+expect 2 "set --unit with a name that is not a unit" $ctl set --unit ../x 3
+expect 2 "set --unit with two units" $ctl set --unit a.service --unit b.service 3
+expect 2 "--runtime without --unit" $ctl set --runtime /e2e/a/b 3
 expect 0 "--help" $ctl --help
 has "set CGROUP VALUE"
 result $? "--help documents set"

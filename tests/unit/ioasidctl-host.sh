@@ -22,13 +22,13 @@ sed 's/^/# /' "$t/groff"
 result $? "--help exits 0"
 man_text=$(MANWIDTH=200 man -l "$src/ioasidctl.8" 2>/dev/null)
 missing=
-for word in show set info watch -r --recursive -J --json -h --help -V --version; do
+for word in show set info watch -r --recursive -J --json -u --unit --runtime -h --help -V --version; do
 	grep -q -- " $word" "$t/help" || missing="$missing help:$word"
 	grep -q -- "$word" <<<"$man_text" || missing="$missing man:$word"
 done
 [ -z "$missing" ]
 result $? "every command and option is in --help and the man page$missing"
-for status in 0 1 2 3 4 5; do
+for status in 0 1 2 3 4 5 6; do
 	grep -Eq "^ +$status +[A-Z]" <<<"$man_text" || missing="$missing $status"
 done
 [ -z "$missing" ]

@@ -12,7 +12,7 @@ _ioasidctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
 	local commands="show set info watch"
-	local options="-r --recursive -J --json -h --help -V --version"
+	local options="-r --recursive -J --json -u --unit --runtime -h --help -V --version"
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -20,6 +20,12 @@ _ioasidctl()
 		esac
 	done
 
+	if [[ ${COMP_WORDS[COMP_CWORD - 1]} == @(-u|--unit) ]]; then
+		# running services, scopes and slices, from systemd
+		mapfile -t COMPREPLY < <(compgen -W "$(systemctl list-units --plain --no-legend \
+			--type=service,scope,slice 2>/dev/null | cut -d' ' -f1)" -- "$cur")
+		return
+	fi
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
 		return

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libcgroup.h>
+#include <systemd/sd-bus.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "cgroup.h"
 #include "output.h"
+#include "systemd.h"
 #include "util.h"
 #include "value.h"
 #include "watch.h"
@@ -23,7 +25,9 @@
 #define IOASIDCTL_VERSION "0.1"
 #endif
 
-static bool arg_json, arg_recursive;
+static bool arg_json, arg_recursive, arg_runtime;
+static char **arg_units;
+static int arg_nunits;
 
 static void usage(FILE *f)
 {
@@ -40,16 +44,22 @@ static void usage(FILE *f)
 	      "  watch [CGROUP...]   a line for every allocation a limit refuses, in the\n"
 	      "                      CGROUPs' subtrees (no CGROUP: everywhere); Ctrl-C stops\n"
 	      "\n"
-	      "CGROUP is a path below the cgroup2 mount, such as /machine.slice/vm1.\n"
+	      "CGROUP is a path below the cgroup2 mount, such as /machine.slice/vm1, or\n"
+	      "--unit NAME for the cgroup of a systemd unit (vm1.service, machine.slice,\n"
+	      "a libvirt machine-qemu-....scope).\n"
 	      "\n"
 	      "Options:\n"
 	      "  -r, --recursive     show: the subtrees of the CGROUPs, as a tree\n"
 	      "  -J, --json          show, info: JSON output\n"
+	      "  -u, --unit NAME     a systemd unit's cgroup; set also persists the limit\n"
+	      "                      as IOASIDMax= in a drop-in, as systemctl set-property\n"
+	      "      --runtime       set --unit: the drop-in goes under /run, until reboot\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       the version\n"
 	      "\n"
 	      "Exit status: 0 ok, 1 failure, 2 bad arguments or value, 3 the kernel has\n"
-	      "no ioasids controller, 4 no such cgroup, 5 permission denied.\n", f);
+	      "no ioasids controller, 4 no such cgroup or unit, 5 permission denied,\n"
+	      "6 systemd not reachable.\n", f);
 }
 
 /* A failure as one line on stderr, and its exit status. */
@@ -66,6 +76,8 @@ static int fail(int err, const char *what)
 		return EXIT_NOCTRL;
 	case EINVAL:
 		return EXIT_USAGE;
+	case EHOSTDOWN:
+		return EXIT_NOSYSTEMD;
 	default:
 		return EXIT_FAIL;
 	}
@@ -113,6 +125,53 @@ static char *normalize(const char *in)
 		*o++ = '/';
 	*o = '\0';
 	return out;
+}
+
+static void bus_unrefp(sd_bus **b)
+{
+	sd_bus_unref(*b);
+}
+
+/*
+ * The cgroups of the --unit targets, appended to @targets (which has room).
+ * Returns an exit status; one line on stderr for a failure.
+ */
+static int resolve_units(char **targets, int *n)
+{
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
+	int ret;
+
+	if (!arg_nunits)
+		return EXIT_OK;
+	for (int i = 0; i < arg_nunits; i++) {
+		if (!unit_name_valid(arg_units[i])) {
+			fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n",
+				arg_units[i]);
+			return EXIT_USAGE;
+		}
+	}
+	ret = unit_bus_open(&bus);
+	if (ret) {
+		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
+		return EXIT_NOSYSTEMD;
+	}
+	for (int i = 0; i < arg_nunits; i++) {
+		char *cg = NULL;
+
+		ret = unit_cgroup(bus, arg_units[i], &cg);
+		if (ret == -ENOENT) {
+			fprintf(stderr, "ioasidctl: %s: no such unit\n", arg_units[i]);
+			return EXIT_NOTFOUND;
+		}
+		if (ret == -ESRCH) {
+			fprintf(stderr, "ioasidctl: %s: not running, so it has no cgroup\n", arg_units[i]);
+			return EXIT_NOTFOUND;
+		}
+		if (ret)
+			return fail(ret, arg_units[i]);
+		targets[(*n)++] = cg;	/* lives until exit */
+	}
+	return EXIT_OK;
 }
 
 struct show_ctx {
@@ -248,6 +307,67 @@ static int cmd_set(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* set --unit UNIT VALUE: persist as systemctl set-property does, then apply. */
+static int cmd_set_unit(int argc, char **argv)
+{
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
+	_cleanup_free_ char *cg = NULL;
+	const char *unit = arg_units[0], *persist;
+	uint64_t capacity, in_use, v;
+	char buf[32], path[4096];
+	int ret;
+
+	if (argc != 1) {
+		fprintf(stderr, "ioasidctl: set --unit takes UNIT VALUE\n");
+		return EXIT_USAGE;
+	}
+	if (!unit_name_valid(unit)) {
+		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
+		return EXIT_USAGE;
+	}
+	ret = cgx_root(&capacity, &in_use);
+	if (ret)
+		return fail(ret, "reading the capacity");
+	if (value_parse(argv[0], capacity, &v)) {
+		fprintf(stderr, "ioasidctl: '%s' is not a limit: use a count from 0 to %llu, "
+			"max, infinity, or a percentage such as 10%%\n",
+			argv[0], VALUE_COUNT_MAX);
+		return EXIT_USAGE;
+	}
+	if (unit_bus_open(&bus)) {
+		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
+		return EXIT_NOSYSTEMD;
+	}
+	ret = unit_cgroup(bus, unit, &cg);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
+		return EXIT_NOTFOUND;
+	}
+	if (ret && ret != -ESRCH)
+		return fail(ret, unit);
+
+	/* systemd's word for no limit; a percentage stays one */
+	persist = v == VALUE_MAX ? "infinity" : argv[0];
+	ret = dropin_write(getenv("IOASIDCTL_ROOT") ?: "", unit, arg_runtime,
+			   persist, path, sizeof(path));
+	if (ret)
+		return fail(ret, "writing the drop-in");
+	printf("%s: %s=%s in %s\n", unit, IOASID_UNIT_KEY, persist, path);
+	if (!cg) {
+		printf("%s: not running; nothing applied now\n", unit);
+		return EXIT_OK;
+	}
+	ret = cgx_enable_above(cg, note_enabled);
+	if (ret)
+		return fail(ret, "enabling the controller");
+	value_format(v, buf, sizeof(buf));
+	ret = cgx_set_max(cg, buf);
+	if (ret)
+		return fail(ret, cg);
+	printf("%s: ioasids.max = %s\n", cg, buf);
+	return EXIT_OK;
+}
+
 static int cmd_info(void)
 {
 	uint64_t capacity, in_use;
@@ -270,25 +390,40 @@ static int cmd_info(void)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "recursive", no_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *cmd;
-	int c, ret;
+static const struct option opts[] = {
+	{ "recursive", no_argument, NULL, 'r' },
+	{ "json", no_argument, NULL, 'J' },
+	{ "unit", required_argument, NULL, 'u' },
+	{ "runtime", no_argument, NULL, 'R' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
 
-	while ((c = getopt_long(argc, argv, "+rJhV", opts, NULL)) != -1) {
+/* Options, before or after the command. -1: go on; else an exit status. */
+static int parse_options(int argc, char **argv, const char *optstring)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, optstring, opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			arg_recursive = true;
 			break;
 		case 'J':
 			arg_json = true;
+			break;
+		case 'u': {
+			char **u = realloc(arg_units, (arg_nunits + 1) * sizeof(*u));
+
+			if (!u)
+				return EXIT_FAIL;
+			arg_units = u;
+			arg_units[arg_nunits++] = optarg;
+			break;
+		}
+		case 'R':
+			arg_runtime = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -297,51 +432,80 @@ int main(int argc, char **argv)
 			printf("ioasidctl %s\n", IOASIDCTL_VERSION);
 			return EXIT_OK;
 		default:
-			usage(stderr);
+			fprintf(stderr, "see ioasidctl --help\n");
 			return EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+/* CGROUP arguments and --unit targets, as normalized cgroup paths. */
+static int targets(int argc, char **argv, char ***out, int *n)
+{
+	char **t = calloc((size_t)(argc + arg_nunits + 1), sizeof(*t));
+
+	if (!t)
+		return EXIT_FAIL;
+	*n = 0;
+	for (int i = 0; i < argc; i++) {
+		t[*n] = normalize(argv[i]);
+		if (!t[*n]) {
+			fprintf(stderr, "ioasidctl: %s: not a cgroup path\n", argv[i]);
+			return EXIT_USAGE;
+		}
+		(*n)++;
+	}
+	*out = t;	/* lives until exit */
+	return resolve_units(t, n);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd;
+	char **t;
+	int n, ret;
+
+	ret = parse_options(argc, argv, "+rJu:hV");
+	if (ret >= 0)
+		return ret;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
-	/* options may also follow the command */
-	while ((c = getopt_long(argc, argv, "rJ", opts, NULL)) != -1) {
-		if (c == 'r')
-			arg_recursive = true;
-		else if (c == 'J')
-			arg_json = true;
-		else
-			return EXIT_USAGE;
-	}
+	ret = parse_options(argc, argv, "rJu:hV");
+	if (ret >= 0)
+		return ret;
+	argc -= optind;
+	argv += optind;
 	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info") &&
 	    strcmp(cmd, "watch")) {
 		fprintf(stderr, "ioasidctl: unknown command '%s'; see ioasidctl --help\n", cmd);
 		return EXIT_USAGE;
 	}
-	ret = init();
-	if (ret)
-		return ret;
-	if (!strcmp(cmd, "show"))
-		return cmd_show(argc - optind, argv + optind);
-	if (!strcmp(cmd, "set"))
-		return cmd_set(argc - optind, argv + optind);
-	if (!strcmp(cmd, "watch")) {
-		for (int i = optind; i < argc; i++) {
-			char *p = normalize(argv[i]);
-
-			if (!p) {
-				fprintf(stderr, "ioasidctl: %s: not a cgroup path\n", argv[i]);
-				return EXIT_USAGE;
-			}
-			argv[i] = p;	/* lives until exit */
-		}
-		return watch_run(argv + optind, argc - optind);
+	if (arg_runtime && (strcmp(cmd, "set") || !arg_nunits)) {
+		fprintf(stderr, "ioasidctl: --runtime goes with set --unit\n");
+		return EXIT_USAGE;
 	}
-	if (argc - optind) {
+	if (!strcmp(cmd, "info") && (argc || arg_nunits)) {
 		fprintf(stderr, "ioasidctl: info takes no argument\n");
 		return EXIT_USAGE;
 	}
-	return cmd_info();
+	if (!strcmp(cmd, "set") && arg_nunits > 1) {
+		fprintf(stderr, "ioasidctl: set takes one --unit\n");
+		return EXIT_USAGE;
+	}
+	ret = init();
+	if (ret)
+		return ret;
+	if (!strcmp(cmd, "info"))
+		return cmd_info();
+	if (!strcmp(cmd, "set"))
+		return arg_nunits ? cmd_set_unit(argc, argv) : cmd_set(argc, argv);
+	ret = targets(argc, argv, &t, &n);
+	if (ret)
+		return ret;
+	if (!strcmp(cmd, "show"))
+		return cmd_show(n, t);
+	return watch_run(t, n);
 }

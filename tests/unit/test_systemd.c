@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmocka: ioasidctl's systemd side. Unit names and sections, drop-ins
+ * written into a temporary root, and unit-to-cgroup resolution against a
+ * private dbus-daemon on which a thread plays org.freedesktop.systemd1.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <systemd/sd-bus.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "systemd.h"
+
+static void names(void **state)
+{
+	(void)state;
+	assert_string_equal("Service", unit_section("vm1.service"));
+	assert_string_equal("Slice", unit_section("machine.slice"));
+	assert_string_equal("Scope", unit_section("machine-qemu\\x2d1\\x2dvm1.scope"));
+	assert_null(unit_section("vm1.socket"));
+	assert_null(unit_section(".service"));
+	assert_true(unit_name_valid("vm1.service"));
+	assert_true(unit_name_valid("machine-qemu\\x2d1\\x2dvm1.scope"));
+	assert_false(unit_name_valid("../etc/passwd.service"));
+	assert_false(unit_name_valid("a/b.service"));
+	assert_false(unit_name_valid("vm1"));
+	assert_false(unit_name_valid("vm 1.service"));
+	assert_false(unit_name_valid(""));
+	assert_false(unit_name_valid(".service"));
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void dropins(void **state)
+{
+	char root[] = "/tmp/ioasidctl-root.XXXXXX", path[PATH_MAX], want[PATH_MAX];
+	struct stat st;
+	char *s;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+
+	assert_int_equal(0, dropin_write(root, "vm1.service", false, "3", path, sizeof(path)));
+	snprintf(want, sizeof(want), "%s/etc/systemd/system.control/vm1.service.d/50-IOASIDMax.conf", root);
+	assert_string_equal(want, path);
+	s = slurp(path);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\n[Service]\nIOASIDMax=3\n"));
+	assert_int_equal(0, stat(path, &st));
+	assert_int_equal(0644, st.st_mode & 07777);
+
+	/* a second write replaces the first, leaving no temporary file */
+	assert_int_equal(0, dropin_write(root, "vm1.service", false, "max", path, sizeof(path)));
+	assert_non_null(strstr(slurp(path), "IOASIDMax=max\n"));
+	assert_null(strstr(slurp(path), "IOASIDMax=3"));
+	snprintf(want, sizeof(want), "%s/etc/systemd/system.control/vm1.service.d", root);
+	assert_int_equal(1, count_entries(want));
+
+	/* --runtime goes under /run; slices get a [Slice] section */
+	assert_int_equal(0, dropin_write(root, "machine.slice", true, "10%", path, sizeof(path)));
+	snprintf(want, sizeof(want), "%s/run/systemd/system.control/machine.slice.d/50-IOASIDMax.conf", root);
+	assert_string_equal(want, path);
+	assert_non_null(strstr(slurp(path), "\n[Slice]\nIOASIDMax=10%\n"));
+
+	/* a bad unit name writes nothing */
+	assert_int_equal(-EINVAL, dropin_write(root, "../x.service", false, "3", path, sizeof(path)));
+	assert_int_equal(-EINVAL, dropin_write(root, "vm1", false, "3", path, sizeof(path)));
+	snprintf(want, sizeof(want), "%s/etc/systemd/system.control", root);
+	assert_int_equal(1, count_entries(want));
+
+	/* an unwritable place fails and leaves no partial file */
+	snprintf(want, sizeof(want), "%s/blocked", root);
+	assert_int_equal(0, mkdir(want, 0755));
+	snprintf(want, sizeof(want), "%s/blocked/etc", root);
+	fclose(fopen(want, "w"));	/* a file where a directory must go */
+	snprintf(want, sizeof(want), "%s/blocked", root);
+	assert_true(dropin_write(want, "vm1.service", false, "3", path, sizeof(path)) < 0);
+	assert_int_equal(1, count_entries(want));
+
+	snprintf(want, sizeof(want), "rm -rf '%s'", root);
+	assert_int_equal(0, system(want));
+}
+
+/* ---- a fake systemd on a private bus ------------------------------------ */
+
+struct fake_unit {
+	const char *name, *path, *iface, *cgroup;
+};
+
+static const struct fake_unit fake_units[] = {
+	{ "vm1.service", "/org/freedesktop/systemd1/unit/vm1_2eservice",
+	  "org.freedesktop.systemd1.Service", "/machine.slice/vm1.service" },
+	{ "machine.slice", "/org/freedesktop/systemd1/unit/machine_2eslice",
+	  "org.freedesktop.systemd1.Slice", "/machine.slice" },
+	{ "idle.service", "/org/freedesktop/systemd1/unit/idle_2eservice",
+	  "org.freedesktop.systemd1.Service", "" },	/* loaded, not running */
+};
+
+static int get_unit(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	const char *name;
+
+	(void)data;
+	if (sd_bus_message_read(m, "s", &name) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(fake_units) / sizeof(fake_units[0]); i++)
+		if (!strcmp(name, fake_units[i].name))
+			return sd_bus_reply_method_return(m, "o", fake_units[i].path);
+	return sd_bus_error_setf(err, "org.freedesktop.systemd1.NoSuchUnit",
+				 "Unit %s not loaded.", name);
+}
+
+static int get_cgroup(sd_bus *bus, const char *path, const char *iface,
+		      const char *prop, sd_bus_message *reply, void *data,
+		      sd_bus_error *err)
+{
+	const struct fake_unit *u = data;
+
+	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
+	return sd_bus_message_append(reply, "s", u->cgroup);
+}
+
+static const sd_bus_vtable manager_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable unit_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("ControlGroup", "s", get_cgroup, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
+static pid_t daemon_pid;
+static char address[512];
+static volatile int server_stop;
+
+static sd_bus *connect_to(const char *addr)
+{
+	sd_bus *b = NULL;
+
+	if (sd_bus_new(&b) < 0 || sd_bus_set_address(b, addr) < 0 ||
+	    sd_bus_set_bus_client(b, 1) < 0 || sd_bus_start(b) < 0) {
+		sd_bus_unref(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void *serve(void *arg)
+{
+	sd_bus *b = arg;
+
+	while (!server_stop) {
+		if (sd_bus_process(b, NULL) > 0)
+			continue;
+		sd_bus_wait(b, 50000);
+	}
+	return NULL;
+}
+
+static int start_daemon(void)
+{
+	int fds[2];
+	ssize_t n;
+
+	if (pipe(fds))
+		return -1;
+	daemon_pid = fork();
+	if (daemon_pid == 0) {
+		char fd[16];
+
+		close(fds[0]);
+		if (!freopen("/dev/null", "w", stderr))
+			_exit(127);
+		snprintf(fd, sizeof(fd), "%d", fds[1]);
+		execlp("dbus-daemon", "dbus-daemon", "--session", "--nofork",
+		       "--nopidfile", "--print-address", fd, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	n = read(fds[0], address, sizeof(address) - 1);
+	close(fds[0]);
+	if (n <= 0)
+		return -1;
+	address[n] = '\0';
+	address[strcspn(address, "\n")] = '\0';
+	return 0;
+}
+
+static void resolve(void **state)
+{
+	sd_bus *server, *client;
+	pthread_t thread;
+	char *cg = NULL;
+
+	(void)state;
+	assert_int_equal(0, start_daemon());
+
+	/* before the fake systemd joins: systemd is not reachable */
+	client = connect_to(address);
+	assert_non_null(client);
+	assert_int_equal(-EHOSTDOWN, unit_cgroup(client, "vm1.service", &cg));
+
+	server = connect_to(address);
+	assert_non_null(server);
+	assert_true(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
+					     "org.freedesktop.systemd1.Manager",
+					     manager_vtable, NULL) >= 0);
+	for (size_t i = 0; i < sizeof(fake_units) / sizeof(fake_units[0]); i++)
+		assert_true(sd_bus_add_object_vtable(server, NULL, fake_units[i].path,
+						     fake_units[i].iface, unit_vtable,
+						     (void *)&fake_units[i]) >= 0);
+	assert_true(sd_bus_request_name(server, "org.freedesktop.systemd1", 0) >= 0);
+	assert_int_equal(0, pthread_create(&thread, NULL, serve, server));
+
+	assert_int_equal(0, unit_cgroup(client, "vm1.service", &cg));
+	assert_string_equal("/machine.slice/vm1.service", cg);
+	free(cg);
+	assert_int_equal(0, unit_cgroup(client, "machine.slice", &cg));
+	assert_string_equal("/machine.slice", cg);
+	free(cg);
+	cg = NULL;
+	assert_int_equal(-ESRCH, unit_cgroup(client, "idle.service", &cg));
+	assert_null(cg);
+	assert_int_equal(-ENOENT, unit_cgroup(client, "nope.service", &cg));
+	assert_null(cg);
+
+	server_stop = 1;
+	pthread_join(thread, NULL);
+	sd_bus_flush_close_unref(server);
+	sd_bus_flush_close_unref(client);
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, NULL, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names),
+		cmocka_unit_test(dropins),
+		cmocka_unit_test(resolve),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests_name("systemd", tests, NULL, NULL);
+}
