@@ -135,7 +135,7 @@ check: deps-tests
 demo: deps-tests
 	@echo "== building the test kernel (log: build/uml-build.log)"
 	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
-	@$(MAKE) --no-print-directory -s $(TESTBIN)/ioasid-alloc
+	@$(MAKE) --no-print-directory -s $(TESTBIN)/ioasid-alloc ioasidctl
 	@echo "== booting the test kernel"
 	@SHOW=1 $(TOP)/scripts/boot.sh $(BUILD)/demo demo quiet | \
 		sed -n '/^demo:/,/^harness: finished/p' | sed -e '/^harness:/d' -e 's/^demo://'

@@ -75,5 +75,11 @@ kill $vmm_vm1
 wait $vmm_vm1 2>/dev/null
 show
 say "ioasids.peak and ioasids.events keep vm1's history; vm2 still holds 4."
+say ""
+say "-- the same through the operator's tool:"
+say "\$ ioasidctl show -r /machine.slice"
+"$IOASID_TOP/build/ioasidctl/ioasidctl" show -r /machine.slice | sed 's/^/demo:  /'
+say "\$ ioasidctl info"
+"$IOASID_TOP/build/ioasidctl/ioasidctl" info | sed 's/^/demo:  /'
 kill $vmm_vm2
 wait
