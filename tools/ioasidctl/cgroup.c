@@ -96,6 +96,17 @@ static int64_t num(struct cgroup_controller *c, const char *name)
 	return n;
 }
 
+/* A libcgroup handle for an existing cgroup; 0 or -errno. */
+static int open_cgroup(const char *path, struct cgroup **cg)
+{
+	int ret = cgx_exists(path);
+
+	if (ret)
+		return ret;
+	*cg = cgroup_new_cgroup(path);
+	return *cg ? 0 : -ENOMEM;
+}
+
 int cgx_read(const char *path, struct ioasids_stat *st)
 {
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
@@ -103,12 +114,9 @@ int cgx_read(const char *path, struct ioasids_stat *st)
 	char *max = NULL;
 	int ret;
 
-	ret = cgx_exists(path);
+	ret = open_cgroup(path, &cg);
 	if (ret)
 		return ret;
-	cg = cgroup_new_cgroup(path);
-	if (!cg)
-		return -ENOMEM;
 	ret = cgroup_get_cgroup(cg);
 	if (ret)
 		return cg_errno(ret);
@@ -134,12 +142,9 @@ int cgx_set_max(const char *path, const char *value)
 	struct cgroup_controller *c;
 	int ret;
 
-	ret = cgx_exists(path);
+	ret = open_cgroup(path, &cg);
 	if (ret)
 		return ret;
-	cg = cgroup_new_cgroup(path);
-	if (!cg)
-		return -ENOMEM;
 	c = cgroup_add_controller(cg, "ioasids");
 	if (!c || cgroup_add_value_string(c, "ioasids.max", value))
 		return -ENOMEM;

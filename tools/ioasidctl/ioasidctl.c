@@ -268,11 +268,45 @@ static void note_enabled(const char *cgroup)
 	       cgroup, strcmp(cgroup, "/") ? "/" : "");
 }
 
+/* VALUE against the real capacity; an exit status, one line if bad. */
+static int parse_limit(const char *arg, uint64_t *v)
+{
+	uint64_t capacity, in_use;
+	int ret;
+
+	ret = cgx_root(&capacity, &in_use);
+	if (ret)
+		return fail(ret, "reading the capacity");
+	if (value_parse(arg, capacity, v)) {
+		fprintf(stderr, "ioasidctl: '%s' is not a limit: use a count from 0 to %llu, "
+			"max, infinity, or a percentage such as 10%%\n",
+			arg, VALUE_COUNT_MAX);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Enable the controller above @cgroup where needed, then set its max. */
+static int apply_limit(const char *cgroup, uint64_t v)
+{
+	char buf[32];
+	int ret;
+
+	ret = cgx_enable_above(cgroup, note_enabled);
+	if (ret)
+		return fail(ret, "enabling the controller");
+	value_format(v, buf, sizeof(buf));
+	ret = cgx_set_max(cgroup, buf);
+	if (ret)
+		return fail(ret, cgroup);
+	printf("%s: ioasids.max = %s\n", cgroup, buf);
+	return EXIT_OK;
+}
+
 static int cmd_set(int argc, char **argv)
 {
 	_cleanup_free_ char *path = NULL;
-	uint64_t capacity, in_use, v;
-	char buf[32];
+	uint64_t v;
 	int ret;
 
 	if (argc != 2) {
@@ -284,27 +318,13 @@ static int cmd_set(int argc, char **argv)
 		fprintf(stderr, "ioasidctl: %s: not a cgroup whose limit can be set\n", argv[0]);
 		return EXIT_USAGE;
 	}
-	ret = cgx_root(&capacity, &in_use);
+	ret = parse_limit(argv[1], &v);
 	if (ret)
-		return fail(ret, "reading the capacity");
-	if (value_parse(argv[1], capacity, &v)) {
-		fprintf(stderr, "ioasidctl: '%s' is not a limit: use a count from 0 to %llu, "
-			"max, infinity, or a percentage such as 10%%\n",
-			argv[1], VALUE_COUNT_MAX);
-		return EXIT_USAGE;
-	}
+		return ret;
 	ret = cgx_exists(path);
 	if (ret)
 		return fail(ret, path);
-	ret = cgx_enable_above(path, note_enabled);
-	if (ret)
-		return fail(ret, "enabling the controller");
-	value_format(v, buf, sizeof(buf));
-	ret = cgx_set_max(path, buf);
-	if (ret)
-		return fail(ret, path);
-	printf("%s: ioasids.max = %s\n", path, buf);
-	return EXIT_OK;
+	return apply_limit(path, v);
 }
 
 /* set --unit UNIT VALUE: persist as systemctl set-property does, then apply. */
@@ -313,8 +333,8 @@ static int cmd_set_unit(int argc, char **argv)
 	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
 	_cleanup_free_ char *cg = NULL;
 	const char *unit = arg_units[0], *persist;
-	uint64_t capacity, in_use, v;
-	char buf[32], path[4096];
+	char path[4096];
+	uint64_t v;
 	int ret;
 
 	if (argc != 1) {
@@ -325,15 +345,9 @@ static int cmd_set_unit(int argc, char **argv)
 		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
 		return EXIT_USAGE;
 	}
-	ret = cgx_root(&capacity, &in_use);
+	ret = parse_limit(argv[0], &v);
 	if (ret)
-		return fail(ret, "reading the capacity");
-	if (value_parse(argv[0], capacity, &v)) {
-		fprintf(stderr, "ioasidctl: '%s' is not a limit: use a count from 0 to %llu, "
-			"max, infinity, or a percentage such as 10%%\n",
-			argv[0], VALUE_COUNT_MAX);
-		return EXIT_USAGE;
-	}
+		return ret;
 	if (unit_bus_open(&bus)) {
 		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
 		return EXIT_NOSYSTEMD;
@@ -357,15 +371,7 @@ static int cmd_set_unit(int argc, char **argv)
 		printf("%s: not running; nothing applied now\n", unit);
 		return EXIT_OK;
 	}
-	ret = cgx_enable_above(cg, note_enabled);
-	if (ret)
-		return fail(ret, "enabling the controller");
-	value_format(v, buf, sizeof(buf));
-	ret = cgx_set_max(cg, buf);
-	if (ret)
-		return fail(ret, cg);
-	printf("%s: ioasids.max = %s\n", cg, buf);
-	return EXIT_OK;
+	return apply_limit(cg, v);
 }
 
 static int cmd_info(void)
