@@ -40,7 +40,7 @@ deps-kernel:
 	@$(TOP)/scripts/deps.sh kernel
 
 deps-tests:
-	@$(TOP)/scripts/deps.sh kernel tests tools
+	@$(TOP)/scripts/deps.sh kernel tests tools systemd
 
 deps-tools:
 	@$(TOP)/scripts/deps.sh tools
@@ -128,9 +128,12 @@ check: deps-tests
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity" ioasid.capacity=100
 	@echo "== boot 3: cgroup_disable=ioasids: ioasidctl without the controller"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" cgroup_disable=ioasids
+	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs)"
+	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
+	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
-		$(CHECK)/boot-nocontroller
+		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd
 
 demo: deps-tests
 	@echo "== building the test kernel (log: build/uml-build.log)"

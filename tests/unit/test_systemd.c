@@ -125,16 +125,20 @@ static void dropins(void **state)
 /* ---- a fake systemd on a private bus ------------------------------------ */
 
 struct fake_unit {
-	const char *name, *path, *iface, *cgroup;
+	const char *name, *path, *iface, *cgroup, *load_state;
 };
 
 static const struct fake_unit fake_units[] = {
 	{ "vm1.service", "/org/freedesktop/systemd1/unit/vm1_2eservice",
-	  "org.freedesktop.systemd1.Service", "/machine.slice/vm1.service" },
+	  "org.freedesktop.systemd1.Service", "/machine.slice/vm1.service", "loaded" },
 	{ "machine.slice", "/org/freedesktop/systemd1/unit/machine_2eslice",
-	  "org.freedesktop.systemd1.Slice", "/machine.slice" },
+	  "org.freedesktop.systemd1.Slice", "/machine.slice", "loaded" },
+	/* loaded, not running */
 	{ "idle.service", "/org/freedesktop/systemd1/unit/idle_2eservice",
-	  "org.freedesktop.systemd1.Service", "" },	/* loaded, not running */
+	  "org.freedesktop.systemd1.Service", "", "loaded" },
+	/* what LoadUnit gives for a name with no unit file */
+	{ "ghost.service", "/org/freedesktop/systemd1/unit/ghost_2eservice",
+	  "org.freedesktop.systemd1.Service", "", "not-found" },
 };
 
 static int get_unit(sd_bus_message *m, void *data, sd_bus_error *err)
@@ -163,13 +167,29 @@ static int get_cgroup(sd_bus *bus, const char *path, const char *iface,
 
 static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_METHOD("GetUnit", "s", "o", get_unit, 0),
+	SD_BUS_METHOD("LoadUnit", "s", "o", get_unit, 0),
 	SD_BUS_VTABLE_END
 };
+
+static int get_load_state(sd_bus *bus, const char *path, const char *iface,
+			  const char *prop, sd_bus_message *reply, void *data,
+			  sd_bus_error *err)
+{
+	const struct fake_unit *u = data;
+
+	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
+	return sd_bus_message_append(reply, "s", u->load_state);
+}
 
 static const sd_bus_vtable unit_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("ControlGroup", "s", get_cgroup, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
+static const sd_bus_vtable unit_common_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_PROPERTY("LoadState", "s", get_load_state, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -250,9 +270,15 @@ static void resolve(void **state)
 					     "org.freedesktop.systemd1.Manager",
 					     manager_vtable, NULL) >= 0);
 	for (size_t i = 0; i < sizeof(fake_units) / sizeof(fake_units[0]); i++)
+	{
 		assert_true(sd_bus_add_object_vtable(server, NULL, fake_units[i].path,
 						     fake_units[i].iface, unit_vtable,
 						     (void *)&fake_units[i]) >= 0);
+		assert_true(sd_bus_add_object_vtable(server, NULL, fake_units[i].path,
+						     "org.freedesktop.systemd1.Unit",
+						     unit_common_vtable,
+						     (void *)&fake_units[i]) >= 0);
+	}
 	assert_true(sd_bus_request_name(server, "org.freedesktop.systemd1", 0) >= 0);
 	assert_int_equal(0, pthread_create(&thread, NULL, serve, server));
 
@@ -266,6 +292,8 @@ static void resolve(void **state)
 	assert_int_equal(-ESRCH, unit_cgroup(client, "idle.service", &cg));
 	assert_null(cg);
 	assert_int_equal(-ENOENT, unit_cgroup(client, "nope.service", &cg));
+	assert_null(cg);
+	assert_int_equal(-ENOENT, unit_cgroup(client, "ghost.service", &cg));
 	assert_null(cg);
 
 	server_stop = 1;

@@ -79,8 +79,13 @@ int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
 	char *cg = NULL;
 	int ret;
 
+	/*
+	 * LoadUnit, as systemctl set-property does: a stopped unit may have been
+	 * unloaded, and GetUnit would call it unknown. A unit without a file
+	 * loads as "not-found".
+	 */
 	ret = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-				 "org.freedesktop.systemd1.Manager", "GetUnit", &err,
+				 "org.freedesktop.systemd1.Manager", "LoadUnit", &err,
 				 &reply, "s", unit);
 	if (ret < 0) {
 		ret = sd_bus_error_has_name(&err, "org.freedesktop.systemd1.NoSuchUnit") ?
@@ -89,6 +94,18 @@ int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
 		return ret;
 	}
 	ret = sd_bus_message_read(reply, "o", &path);
+	if (ret >= 0) {
+		_cleanup_free_ char *state = NULL;
+
+		ret = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
+						 "org.freedesktop.systemd1.Unit", "LoadState",
+						 &err, &state);
+		if (ret >= 0 && strcmp(state, "loaded")) {
+			sd_bus_message_unref(reply);
+			sd_bus_error_free(&err);
+			return -ENOENT;
+		}
+	}
 	if (ret >= 0 && asprintf(&iface, "org.freedesktop.systemd1.%s", unit_section(unit)) < 0)
 		ret = -ENOMEM;
 	if (ret >= 0)

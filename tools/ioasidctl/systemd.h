@@ -22,8 +22,9 @@ bool unit_name_valid(const char *unit);
 
 /*
  * The unit's cgroup, relative to the cgroup2 mount ("/system.slice/x.service"),
- * from systemd's ControlGroup property. -ENOENT: no such unit; -ESRCH: the
- * unit has no cgroup now (not running); -EHOSTDOWN: systemd is not reachable.
+ * from systemd's ControlGroup property, after LoadUnit. -ENOENT: no such unit
+ * (it does not load); -ESRCH: the unit has no cgroup now (not running);
+ * -EHOSTDOWN: systemd is not reachable.
  */
 int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup);
 

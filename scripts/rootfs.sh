@@ -1,0 +1,36 @@
+#!/bin/bash
+# A minimal Debian 12 root with systemd, for booting the test kernel with
+# systemd as PID 1. debootstrap runs once and again only when the package
+# list changes; the project is installed into it on every call (cheap).
+# Usage: scripts/rootfs.sh ROOTDIR
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+root=$1
+packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,procps"
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+stamp="$root/.ioasid-packages"
+
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
+	echo "  DEBOOTSTRAP $root (bookworm: $packages)"
+	rm -rf "$root" "$root.tmp"
+	debootstrap --variant=minbase --include="$packages" bookworm "$root.tmp" "$mirror" \
+		>"$build/debootstrap.log" 2>&1 || {
+		tail -n 20 "$build/debootstrap.log" >&2
+		echo "rootfs.sh: debootstrap failed, see $build/debootstrap.log" >&2
+		exit 1
+	}
+	mv "$root.tmp" "$root"
+	echo "$packages" >"$stamp"
+fi
+
+# the project: ioasidctl, the test helpers, the suites and their unit
+make -s -C "$top/tools/ioasidctl" O="$build/ioasidctl" DESTDIR="$root" PREFIX=/usr install
+install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
+install -D -m 0755 "$top/tests/systemd/run.sh" "$root/usr/lib/ioasid-tests/run.sh"
+install -D -m 0755 "$top/tests/systemd/ioasidctl-unit.sh" "$root/usr/lib/ioasid-tests/ioasidctl-unit.sh"
+install -D -m 0644 "$top/tests/systemd/ioasid-tests.service" "$root/etc/systemd/system/ioasid-tests.service"
+install -D -m 0644 "$top/tests/systemd/ioasid-vm.service" "$root/etc/systemd/system/ioasid-vm.service"
+ln -sf /etc/systemd/system/ioasid-tests.service "$root/etc/systemd/system/multi-user.target.wants/ioasid-tests.service"
+# leftovers of an earlier run
+rm -rf "$root/etc/systemd/system.control" "$root/var/lib/ioasid-tests"

@@ -1,0 +1,84 @@
+#!/bin/sh
+# ioasidctl --unit against real systemd (PID 1) in the test kernel. TAP.
+ctl=/usr/sbin/ioasidctl
+cg=/sys/fs/cgroup
+t=$(mktemp -d)
+n=0
+result() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+expect() { # EXIT-STATUS DESCRIPTION COMMAND...
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$t/out" 2>"$t/err"
+	got=$?
+	[ "$got" -eq "$want" ]
+	r=$?
+	result $r "$desc (exit $got)"
+	[ $r -eq 0 ] || sed 's/^/# /' "$t/out" "$t/err"
+}
+has() { grep -q -- "$1" "$t/out" "$t/err"; }
+
+systemctl start ioasid-vm.service
+i=0
+while [ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.current 2>/dev/null)" != 1 ] && [ $i -lt 50 ]; do
+	# the controller is not on in system.slice until someone enables it
+	[ -e $cg/system.slice/ioasid-vm.service/ioasids.current ] || break
+	sleep 0.1; i=$((i + 1))
+done
+
+expect 0 "set --unit --runtime on a running service" $ctl set --unit ioasid-vm.service --runtime 2
+dropin=/run/systemd/system.control/ioasid-vm.service.d/50-IOASIDMax.conf
+[ "$(sed -n '/^\[/,$p' $dropin)" = "$(printf '[Service]\nIOASIDMax=2')" ]
+result $? "the --runtime drop-in holds [Service] IOASIDMax=2"
+[ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.max)" = 2 ]
+result $? "and it is applied to the running unit's cgroup"
+grep -qw ioasids $cg/system.slice/cgroup.subtree_control
+result $? "the controller was enabled in system.slice"
+
+expect 0 "show --unit" $ctl show --unit ioasid-vm.service
+grep -Eq '^/system.slice/ioasid-vm.service +2 ' "$t/out"
+result $? "show --unit names the unit's cgroup and its max"
+
+systemctl restart ioasid-vm.service
+sleep 0.5
+[ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.current)" = 1 ]
+result $? "after a restart the VM holds an IOASID again, charged to its unit"
+grep -qw ioasids $cg/system.slice/cgroup.subtree_control
+result $? "systemd leaves ioasids in system.slice's subtree_control across a restart"
+systemctl daemon-reload
+grep -qw ioasids $cg/system.slice/cgroup.subtree_control && grep -qw ioasids $cg/cgroup.subtree_control
+result $? "and across daemon-reload"
+
+expect 0 "set --unit persists under /etc" $ctl set --unit ioasid-vm.service 10%
+grep -qx 'IOASIDMax=10%' /etc/systemd/system.control/ioasid-vm.service.d/50-IOASIDMax.conf
+result $? "a percentage is persisted as a percentage"
+expect 0 "set --unit max" $ctl set --unit ioasid-vm.service max
+grep -qx 'IOASIDMax=infinity' /etc/systemd/system.control/ioasid-vm.service.d/50-IOASIDMax.conf
+result $? "max is persisted as infinity"
+[ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.max)" = max ]
+result $? "and applied as max"
+ls -a /etc/systemd/system.control/ioasid-vm.service.d | grep -q '^\.#'
+result $((! $?)) "no temporary file is left next to the drop-in"
+
+expect 0 "set --unit on a slice" $ctl set --unit system.slice 1000
+grep -qx '\[Slice\]' /etc/systemd/system.control/system.slice.d/50-IOASIDMax.conf
+result $? "a slice's drop-in has a [Slice] section"
+
+systemctl stop ioasid-vm.service
+expect 0 "set --unit on a loaded unit that is not running" $ctl set --unit ioasid-vm.service 4
+has "not running; nothing applied now"
+result $? "  persists it and says nothing was applied"
+expect 4 "show --unit of a unit that does not exist" $ctl show --unit no-such.service
+has "no such unit"
+result $? "  says so"
+expect 4 "set --unit of a unit that does not exist" $ctl set --unit no-such.service 3
+[ ! -e /etc/systemd/system.control/no-such.service.d ]
+result $? "  and writes nothing"
+
+# what stock systemd makes of the key (for the admin guide)
+systemctl daemon-reload
+journalctl -b --no-pager | grep -i "IOASIDMax" | sed 's/^/# journal: /' | head -n 5
+rm -rf "$t"
+echo "1..$n"
