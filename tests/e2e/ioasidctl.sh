@@ -73,11 +73,14 @@ grep -q '^/e2e/a/b ' "$t/out" && grep -q '^/e2e/a/c ' "$t/out"
 result $? "show with no CGROUP lists the whole hierarchy"
 
 expect 0 "info" $ctl info
-has "capacity: *$capacity" && has "in use: *$(cat $cg/ioasids.current)"
-result $? "info: capacity and in use match the root's files"
+in_use=$(cat $cg/ioasids.current)
+grep -Eq "^ *$capacity +$in_use +$((capacity - in_use)) +$cg " "$t/out"
+result $? "info: capacity, in use and free match the root's files"
+grep -Eq ' /e2e, /e2e/a(,|$)' "$t/out"
+result $? "info lists /e2e and /e2e/a among the cgroups the controller is enabled in"
 expect 0 "info --json" $ctl info --json
-has "\"capacity\": $capacity"
-result $? "info --json has the capacity"
+has "\"capacity\": $capacity" && has "\"/e2e/a\""
+result $? "info --json has the capacity and where the controller is enabled"
 
 # libcgroup's own tools and ioasidctl agree
 cgset -r ioasids.max=7 /e2e/a/b

@@ -135,6 +135,42 @@ static void json_root_and_escaping(void **state)
 	free(buf);
 }
 
+static void info_json(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(0, out_info(f, true, "/sys/fs/cgroup", 1048575, 7,
+				     "/\n/machine.slice"));
+	fclose(f);
+	assert_non_null(strstr(buf, "\"capacity\": 1048575"));
+	assert_non_null(strstr(buf, "\"in-use\": 7"));
+	assert_non_null(strstr(buf, "\"free\": 1048568"));
+	assert_non_null(strstr(buf, "\"mount\": \"/sys/fs/cgroup\""));
+	/* one cgroup per line becomes a JSON array */
+	assert_non_null(strstr(buf, "\"enabled-in\": ["));
+	assert_non_null(strstr(buf, "\"/\", \"/machine.slice\""));
+	free(buf);
+}
+
+static void info_table(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_int_equal(0, out_info(f, false, "/sys/fs/cgroup", 100, 7,
+				     "/\n/machine.slice"));
+	fclose(f);
+	assert_non_null(strstr(buf, "CAPACITY IN-USE"));
+	assert_non_null(strstr(buf, "/sys/fs/cgroup /, /machine.slice\n"));
+	assert_null(strstr(buf, "\\x0a"));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +178,8 @@ int main(void)
 		cmocka_unit_test(tree),
 		cmocka_unit_test(json),
 		cmocka_unit_test(json_root_and_escaping),
+		cmocka_unit_test(info_json),
+		cmocka_unit_test(info_table),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -255,6 +255,70 @@ int cgx_root(uint64_t *capacity, uint64_t *in_use)
 	return 0;
 }
 
+struct enabled_ctx {
+	char *list;
+	size_t len;
+};
+
+/* Is @item one of the newline-terminated lines of @list? */
+static bool has_line(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+
+	for (const char *l = list; l && *l; l = strchr(l, '\n') + 1)
+		if (!strncmp(l, item, n) && l[n] == '\n')
+			return true;
+	return false;
+}
+
+/* A cgroup with the ioasids files: its parent has the controller enabled. */
+static int add_parent(const char *path, int depth, void *data)
+{
+	struct enabled_ctx *ctx = data;
+	char parent[PATH_MAX], *l;
+	const char *p;
+	size_t n;
+	int ret;
+
+	(void)depth;
+	if (!strcmp(path, "/"))
+		return 0;
+	ret = has_files(path);
+	if (ret <= 0)
+		return ret;
+	snprintf(parent, sizeof(parent), "%s", path);
+	*strrchr(parent, '/') = '\0';
+	p = parent[0] ? parent : "/";
+	/* siblings share a parent: list it once */
+	if (has_line(ctx->list, p))
+		return 0;
+	n = strlen(p);
+	l = realloc(ctx->list, ctx->len + n + 2);
+	if (!l)
+		return -ENOMEM;
+	memcpy(l + ctx->len, p, n);
+	l[ctx->len + n] = '\n';
+	l[ctx->len + n + 1] = '\0';
+	ctx->list = l;
+	ctx->len += n + 1;
+	return 0;
+}
+
+int cgx_enabled_in(char **list)
+{
+	struct enabled_ctx ctx = { 0 };
+	int ret = cgx_walk("/", true, add_parent, &ctx);
+
+	if (ret) {
+		free(ctx.list);
+		return ret;
+	}
+	if (ctx.len)
+		ctx.list[ctx.len - 1] = '\0';	/* no trailing newline */
+	*list = ctx.list ? ctx.list : strdup("");
+	return *list ? 0 : -ENOMEM;
+}
+
 int cgx_walk(const char *path, bool recursive,
 	     int (*cb)(const char *path, int depth, void *data), void *data)
 {

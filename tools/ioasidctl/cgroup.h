@@ -29,6 +29,11 @@ int cgx_root(uint64_t *capacity, uint64_t *in_use);
 /* Where ioasids is enabled: calls @cb for each cgroup whose children have it. */
 int cgx_walk(const char *path, bool recursive,
 	     int (*cb)(const char *path, int depth, void *data), void *data);
+/*
+ * The cgroups whose cgroup.subtree_control has ioasids, one per line, in
+ * hierarchy order (free it); "" if none.
+ */
+int cgx_enabled_in(char **list);
 /* The cgroup2 mount point, e.g. "/sys/fs/cgroup". */
 const char *cgx_mount(void);
 

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 	      "                      cgroup where the controller is enabled\n"
 	      "  set CGROUP VALUE    set ioasids.max; VALUE is a count, max or infinity,\n"
 	      "                      or a percentage of the capacity (10%)\n"
-	      "  info                capacity, in use and free IOASIDs\n"
+	      "  info                capacity, in use and free IOASIDs, and the cgroups\n"
+	      "                      whose children the controller is enabled for\n"
 	      "  watch [CGROUP...]   a line for every allocation a limit refuses, in the\n"
 	      "                      CGROUPs' subtrees (no CGROUP: everywhere); Ctrl-C stops\n"
 	      "\n"
@@ -376,23 +377,17 @@ static int cmd_set_unit(int argc, char **argv)
 
 static int cmd_info(void)
 {
+	_cleanup_free_ char *enabled = NULL;
 	uint64_t capacity, in_use;
 	int ret;
 
 	ret = cgx_root(&capacity, &in_use);
+	if (!ret)
+		ret = cgx_enabled_in(&enabled);
 	if (ret)
 		return fail(ret, "info");
-	if (arg_json) {
-		printf("{\n   \"controller\": true,\n   \"mount\": \"%s\",\n"
-		       "   \"capacity\": %" PRIu64 ",\n   \"in_use\": %" PRIu64 ",\n"
-		       "   \"free\": %" PRIu64 "\n}\n",
-		       cgx_mount(), capacity, in_use, capacity - in_use);
-		return EXIT_OK;
-	}
-	printf("controller: ioasids, cgroup v2 at %s\n", cgx_mount());
-	printf("capacity:   %" PRIu64 "\n", capacity);
-	printf("in use:     %" PRIu64 "\n", in_use);
-	printf("free:       %" PRIu64 "\n", capacity - in_use);
+	if (out_info(stdout, arg_json, cgx_mount(), capacity, in_use, enabled))
+		return EXIT_FAIL;
 	return EXIT_OK;
 }
 

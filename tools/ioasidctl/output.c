@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <libsmartcols.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "output.h"
 
@@ -87,6 +88,77 @@ int out_print(struct out *o, FILE *f)
 {
 	scols_table_set_stream(o->tb, f);
 	return scols_print_table(o->tb) ? -EIO : 0;
+}
+
+int out_info(FILE *f, bool json, const char *mount, uint64_t capacity,
+	     uint64_t in_use, const char *enabled_in)
+{
+	static const struct {
+		const char *name;
+		int flags, json_type;
+	} cols[] = {
+		{ "CAPACITY", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
+		{ "IN-USE", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
+		{ "FREE", SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
+		{ "MOUNT", 0, SCOLS_JSON_STRING },
+		/* one cgroup per line: an array of strings in JSON */
+		{ "ENABLED-IN", 0, SCOLS_JSON_ARRAY_STRING },
+	};
+	struct libscols_table *tb = scols_new_table();
+	struct libscols_line *ln;
+	char buf[3][32], *list = NULL;
+	int ret = -ENOMEM;
+
+	if (!tb)
+		return -ENOMEM;
+	/* a table cell shows the lines as "/, /machine.slice" */
+	if (!json) {
+		size_t n = 0;
+
+		list = malloc(2 * strlen(enabled_in) + 1);
+		if (!list)
+			goto out;
+		for (const char *p = enabled_in; *p; p++) {
+			if (*p == '\n') {
+				list[n++] = ',';
+				list[n++] = ' ';
+			} else {
+				list[n++] = *p;
+			}
+		}
+		list[n] = '\0';
+		enabled_in = list;
+	}
+	scols_table_enable_json(tb, json);
+	scols_table_set_name(tb, "ioasids");
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		bool lines = cols[i].json_type == SCOLS_JSON_ARRAY_STRING;
+		struct libscols_column *cl;
+
+		/* in JSON, each line of a wrapped cell is one array element */
+		cl = scols_table_new_column(tb, cols[i].name, 0,
+					    cols[i].flags | (json && lines ? SCOLS_FL_WRAP : 0));
+		if (!cl)
+			goto out;
+		scols_column_set_json_type(cl, cols[i].json_type);
+		if (json && lines)
+			scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize,
+						  scols_wrapnl_nextchunk, NULL);
+	}
+	snprintf(buf[0], sizeof(buf[0]), "%" PRIu64, capacity);
+	snprintf(buf[1], sizeof(buf[1]), "%" PRIu64, in_use);
+	snprintf(buf[2], sizeof(buf[2]), "%" PRIu64, capacity - in_use);
+	ln = scols_table_new_line(tb, NULL);
+	if (!ln || scols_line_set_data(ln, 0, buf[0]) || scols_line_set_data(ln, 1, buf[1]) ||
+	    scols_line_set_data(ln, 2, buf[2]) || scols_line_set_data(ln, 3, mount) ||
+	    scols_line_set_data(ln, 4, enabled_in))
+		goto out;
+	scols_table_set_stream(tb, f);
+	ret = scols_print_table(tb) ? -EIO : 0;
+out:
+	free(list);
+	scols_unref_table(tb);
+	return ret;
 }
 
 void out_free(struct out *o)

@@ -4,6 +4,7 @@
 #define IOASIDCTL_OUTPUT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "cgroup.h"
@@ -19,6 +20,14 @@ struct out *out_new(bool tree, bool json);
 void *out_add(struct out *o, void *parent, const char *cgroup,
 	      const struct ioasids_stat *st);
 int out_print(struct out *o, FILE *f);
+
+/*
+ * ioasidctl info: one row (table) or object (JSON) with the capacity, the
+ * count in use and free, the cgroup2 mount, and @enabled_in, the cgroups
+ * whose cgroup.subtree_control has ioasids, one per line.
+ */
+int out_info(FILE *f, bool json, const char *mount, uint64_t capacity,
+	     uint64_t in_use, const char *enabled_in);
 void out_free(struct out *o);
 
 #endif
