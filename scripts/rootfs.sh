@@ -25,10 +25,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
 fi
 
 # the project: ioasidctl, the test helpers, the suites and their unit
+rm -rf "$root/usr/lib/ioasid-tests"
 make -s -C "$top/tools/ioasidctl" O="$build/ioasidctl" DESTDIR="$root" PREFIX=/usr install
 install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
-install -D -m 0755 "$top/tests/systemd/run.sh" "$root/usr/lib/ioasid-tests/run.sh"
-install -D -m 0755 "$top/tests/systemd/ioasidctl-unit.sh" "$root/usr/lib/ioasid-tests/ioasidctl-unit.sh"
+# the same layout as tests/, so the suites find ../lib/tap.sh
+install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
+install -D -m 0755 "$top/tests/systemd/run.sh" "$root/usr/lib/ioasid-tests/systemd/run.sh"
+install -D -m 0755 "$top/tests/systemd/ioasidctl-unit.sh" \
+	"$root/usr/lib/ioasid-tests/systemd/ioasidctl-unit.sh"
 install -D -m 0644 "$top/tests/systemd/ioasid-tests.service" "$root/etc/systemd/system/ioasid-tests.service"
 install -D -m 0644 "$top/tests/systemd/ioasid-vm.service" "$root/etc/systemd/system/ioasid-vm.service"
 ln -sf /etc/systemd/system/ioasid-tests.service "$root/etc/systemd/system/multi-user.target.wants/ioasid-tests.service"

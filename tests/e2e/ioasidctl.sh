@@ -6,25 +6,7 @@ alloc=$IOASID_TOP/build/tests/ioasid-alloc
 cg=/sys/fs/cgroup
 t=$TMPDIR/e2e-ioasidctl
 mkdir -p "$t"
-n=0
-
-result() { # status description
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
-# expect EXIT-STATUS DESCRIPTION COMMAND...: runs it, output in $t/out
-expect() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$t/out" 2>"$t/err"
-	got=$?
-	[ "$got" -eq "$want" ]
-	r=$?
-	result $r "$desc (exit $got)"
-	[ $r -eq 0 ] || sed 's/^/# /' "$t/out" "$t/err"
-}
-has() { grep -q -- "$1" "$t/out" "$t/err"; }
-file_is() { [ "$(cat "$1")" = "$2" ]; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 # a fresh subtree the controller is not enabled in yet
 mkdir -p $cg/e2e/a/b $cg/e2e/a/c
@@ -129,6 +111,12 @@ result $? "  says so"
 [ ! -e $cg/e2e/nope ]
 result $? "  and creates nothing"
 expect 4 "show of a cgroup that does not exist" $ctl show /e2e/nope
+expect 4 "show -r of a cgroup that does not exist" $ctl show -r /e2e/nope
+mkdir $cg/e2e/a/c/z
+expect 1 "show of a cgroup whose parent does not enable the controller" $ctl show /e2e/a/c/z
+has "not enabled in its parent"
+result $? "  says so"
+rmdir $cg/e2e/a/c/z
 expect 2 "set on the root" $ctl set / 3
 expect 2 "a path that climbs out" $ctl set /e2e/../e2e/a 3
 expect 2 "set without a value" $ctl set /e2e/a/b
@@ -160,4 +148,4 @@ result $? "--help documents set"
 expect 0 "--version" $ctl --version
 
 rmdir $cg/e2e/a/b $cg/e2e/a/c $cg/e2e/a $cg/e2e 2>/dev/null
-echo "1..$n"
+tap_end

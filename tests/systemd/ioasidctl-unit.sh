@@ -3,22 +3,7 @@
 ctl=/usr/sbin/ioasidctl
 cg=/sys/fs/cgroup
 t=$(mktemp -d)
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
-expect() { # EXIT-STATUS DESCRIPTION COMMAND...
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$t/out" 2>"$t/err"
-	got=$?
-	[ "$got" -eq "$want" ]
-	r=$?
-	result $r "$desc (exit $got)"
-	[ $r -eq 0 ] || sed 's/^/# /' "$t/out" "$t/err"
-}
-has() { grep -q -- "$1" "$t/out" "$t/err"; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 systemctl start ioasid-vm.service
 i=0
@@ -81,4 +66,4 @@ result $? "  and writes nothing"
 systemctl daemon-reload
 journalctl -b --no-pager | grep -i "IOASIDMax" | sed 's/^/# journal: /' | head -n 5
 rm -rf "$t"
-echo "1..$n"
+tap_end
