@@ -134,52 +134,40 @@ static void bus_unrefp(sd_bus **b)
 }
 
 /*
- * The cgroups of the --unit targets, appended to @targets (which has room).
- * Returns an exit status; one line on stderr for a failure.
+ * The cgroup of systemd unit @unit in *@cg, opening the bus in *@bus on first
+ * use. With @running, a unit that is not running is an error; without, *@cg
+ * stays NULL for it. Returns an exit status; one line on stderr for a failure.
  */
-static int resolve_units(char **targets, int *n)
+static int unit_lookup(sd_bus **bus, const char *unit, bool running, char **cg)
 {
-	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
 	int ret;
 
-	if (!arg_nunits)
-		return EXIT_OK;
-	for (int i = 0; i < arg_nunits; i++) {
-		if (!unit_name_valid(arg_units[i])) {
-			fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n",
-				arg_units[i]);
-			return EXIT_USAGE;
-		}
+	if (!unit_name_valid(unit)) {
+		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
+		return EXIT_USAGE;
 	}
-	ret = unit_bus_open(&bus);
-	if (ret) {
+	if (!*bus && unit_bus_open(bus)) {
 		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
 		return EXIT_NOSYSTEMD;
 	}
-	for (int i = 0; i < arg_nunits; i++) {
-		char *cg = NULL;
-
-		ret = unit_cgroup(bus, arg_units[i], &cg);
-		if (ret == -ENOENT) {
-			fprintf(stderr, "ioasidctl: %s: no such unit\n", arg_units[i]);
-			return EXIT_NOTFOUND;
-		}
-		if (ret == -ESRCH) {
-			fprintf(stderr, "ioasidctl: %s: not running, so it has no cgroup\n", arg_units[i]);
-			return EXIT_NOTFOUND;
-		}
-		if (ret)
-			return fail(ret, arg_units[i]);
-		targets[(*n)++] = cg;	/* lives until exit */
+	ret = unit_cgroup(*bus, unit, cg);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
+		return EXIT_NOTFOUND;
 	}
+	if (ret == -ESRCH && running) {
+		fprintf(stderr, "ioasidctl: %s: not running, so it has no cgroup\n", unit);
+		return EXIT_NOTFOUND;
+	}
+	if (ret && ret != -ESRCH)
+		return fail(ret, unit);
 	return EXIT_OK;
 }
 
 struct show_ctx {
 	struct out *out;
 	void *rows[64];		/* the last row seen at each depth */
-	int base_depth;
-	int err;
+	int err;		/* the first failure, for the walk's top cgroup */
 };
 
 static int show_one(const char *path, int depth, void *data)
@@ -190,17 +178,17 @@ static int show_one(const char *path, int depth, void *data)
 	int level, ret;
 
 	ret = cgx_read(path, &st);
-	if (ret == -EMEDIUMTYPE)
-		return 0;	/* the controller is not enabled for it */
 	if (ret) {
-		ctx->err = ret;
+		/* below the top, cgroups without the controller are skipped */
+		if (depth == 0 || ret != -EMEDIUMTYPE)
+			ctx->err = ctx->err ?: ret;
 		return 0;
 	}
 	if (!strcmp(path, "/")) {
 		st.max[0] = '\0';
 		st.peak = st.events = st.events_local = -1;
 	}
-	level = depth - ctx->base_depth;
+	level = depth;
 	if (level > 0 && level < 64)
 		parent = ctx->rows[level - 1];
 	/* in a tree, a child row names only its last component, like lsblk */
@@ -213,6 +201,7 @@ static int show_one(const char *path, int depth, void *data)
 	return 0;
 }
 
+/* @argv: normalized cgroup paths; none: the whole hierarchy. */
 static int cmd_show(int argc, char **argv)
 {
 	struct show_ctx ctx = { 0 };
@@ -222,40 +211,23 @@ static int cmd_show(int argc, char **argv)
 	if (!ctx.out)
 		return fail(-ENOMEM, "show");
 
-	if (argc == 0) {
-		/* the whole hierarchy */
-		ret = cgx_walk("/", true, show_one, &ctx);
-		if (ret)
-			status = fail(ret, "show");
-	}
-	for (int i = 0; i < argc; i++) {
-		_cleanup_free_ char *path = normalize(argv[i]);
-		struct ioasids_stat st;
+	for (int i = 0; i < (argc ?: 1); i++) {
+		const char *path = argc ? argv[i] : "/";
 
-		if (!path) {
-			fprintf(stderr, "ioasidctl: %s: not a cgroup path\n", argv[i]);
-			status = EXIT_USAGE;
-			continue;
-		}
-		ret = cgx_read(path, &st);
+		ctx.err = 0;
+		ret = cgx_exists(path);
+		if (!ret && (arg_recursive || !argc))
+			ret = cgx_walk(path, true, show_one, &ctx);
+		else if (!ret)
+			ret = show_one(path, 0, &ctx);
+		ret = ret ?: ctx.err;
 		if (ret == -EMEDIUMTYPE) {
 			fprintf(stderr, "ioasidctl: %s: the ioasids controller is not enabled "
 				"in its parent; see 'ioasidctl set'\n", path);
 			status = EXIT_FAIL;
-			continue;
-		}
-		if (ret) {
+		} else if (ret) {
 			status = fail(ret, path);
-			continue;
 		}
-		ctx.base_depth = 0;
-		ctx.err = 0;
-		if (arg_recursive)
-			ret = cgx_walk(path, true, show_one, &ctx);
-		else
-			ret = show_one(path, 0, &ctx);
-		if (ret || ctx.err)
-			status = fail(ret ?: ctx.err, path);
 	}
 	if (out_print(ctx.out, stdout))
 		status = EXIT_FAIL;
@@ -310,10 +282,7 @@ static int cmd_set(int argc, char **argv)
 	uint64_t v;
 	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "ioasidctl: set takes CGROUP VALUE\n");
-		return EXIT_USAGE;
-	}
+	(void)argc;
 	path = normalize(argv[0]);
 	if (!path || !strcmp(path, "/")) {
 		fprintf(stderr, "ioasidctl: %s: not a cgroup whose limit can be set\n", argv[0]);
@@ -338,33 +307,20 @@ static int cmd_set_unit(int argc, char **argv)
 	uint64_t v;
 	int ret;
 
-	if (argc != 1) {
-		fprintf(stderr, "ioasidctl: set --unit takes UNIT VALUE\n");
-		return EXIT_USAGE;
-	}
+	(void)argc;
 	if (!unit_name_valid(unit)) {
 		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
 		return EXIT_USAGE;
 	}
 	ret = parse_limit(argv[0], &v);
+	if (!ret)
+		ret = unit_lookup(&bus, unit, false, &cg);
 	if (ret)
 		return ret;
-	if (unit_bus_open(&bus)) {
-		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
-		return EXIT_NOSYSTEMD;
-	}
-	ret = unit_cgroup(bus, unit, &cg);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
-		return EXIT_NOTFOUND;
-	}
-	if (ret && ret != -ESRCH)
-		return fail(ret, unit);
 
 	/* systemd's word for no limit; a percentage stays one */
 	persist = v == VALUE_MAX ? "infinity" : argv[0];
-	ret = dropin_write(getenv("IOASIDCTL_ROOT") ?: "", unit, arg_runtime,
-			   persist, path, sizeof(path));
+	ret = dropin_write("", unit, arg_runtime, persist, path, sizeof(path));
 	if (ret)
 		return fail(ret, "writing the drop-in");
 	printf("%s: %s=%s in %s\n", unit, IOASID_UNIT_KEY, persist, path);
@@ -443,6 +399,7 @@ static int parse_options(int argc, char **argv, const char *optstring)
 /* CGROUP arguments and --unit targets, as normalized cgroup paths. */
 static int targets(int argc, char **argv, char ***out, int *n)
 {
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
 	char **t = calloc((size_t)(argc + arg_nunits + 1), sizeof(*t));
 
 	if (!t)
@@ -457,7 +414,14 @@ static int targets(int argc, char **argv, char ***out, int *n)
 		(*n)++;
 	}
 	*out = t;	/* lives until exit */
-	return resolve_units(t, n);
+	for (int i = 0; i < arg_nunits; i++) {
+		int ret = unit_lookup(&bus, arg_units[i], true, &t[*n]);
+
+		if (ret)
+			return ret;
+		(*n)++;
+	}
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -494,6 +458,11 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "set") && arg_nunits > 1) {
 		fprintf(stderr, "ioasidctl: set takes one --unit\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "set") && argc != (arg_nunits ? 1 : 2)) {
+		fprintf(stderr, "ioasidctl: set takes %s\n",
+			arg_nunits ? "--unit UNIT VALUE" : "CGROUP VALUE");
 		return EXIT_USAGE;
 	}
 	ret = init();
