@@ -107,6 +107,29 @@ static int open_cgroup(const char *path, struct cgroup **cg)
 	return *cg ? 0 : -ENOMEM;
 }
 
+/*
+ * Read @path's files through libcgroup; *@c is its ioasids controller with
+ * values, or -EMEDIUMTYPE if the controller is not enabled for it (libcgroup
+ * lists it either way: only the files tell).
+ */
+static int load(const char *path, struct cgroup **cg, struct cgroup_controller **c)
+{
+	char *v = NULL;
+	int ret;
+
+	*cg = cgroup_new_cgroup(path);
+	if (!*cg)
+		return -ENOMEM;
+	ret = cgroup_get_cgroup(*cg);
+	if (ret)
+		return cg_errno(ret);
+	*c = cgroup_get_controller(*cg, "ioasids");
+	if (!*c || cgroup_get_value_string(*c, "ioasids.current", &v) || !v)
+		return -EMEDIUMTYPE;
+	free(v);
+	return 0;
+}
+
 int cgx_read(const char *path, struct ioasids_stat *st)
 {
 	_cleanup_cgroup_ struct cgroup *cg = NULL;
@@ -114,22 +137,17 @@ int cgx_read(const char *path, struct ioasids_stat *st)
 	char *max = NULL;
 	int ret;
 
-	ret = open_cgroup(path, &cg);
+	ret = cgx_exists(path);
+	if (!ret)
+		ret = load(path, &cg, &c);
 	if (ret)
 		return ret;
-	ret = cgroup_get_cgroup(cg);
-	if (ret)
-		return cg_errno(ret);
-	c = cgroup_get_controller(cg, "ioasids");
 	memset(st, 0, sizeof(*st));
-	st->current = c ? num(c, "ioasids.current") : -1;
-	if (st->current < 0)
-		return -EMEDIUMTYPE;	/* not enabled in its parent */
-
 	if (!cgroup_get_value_string(c, "ioasids.max", &max) && max) {
 		snprintf(st->max, sizeof(st->max), "%s", max);
 		free(max);
 	}
+	st->current = num(c, "ioasids.current");
 	st->peak = num(c, "ioasids.peak");
 	st->events = num(c, "ioasids.events");
 	st->events_local = num(c, "ioasids.events.local");
@@ -161,28 +179,13 @@ int cgx_set_max(const char *path, const char *value)
 	return cg_errno(ret);
 }
 
-/*
- * Does @path have the ioasids files, that is, is ioasids in its parent's
- * cgroup.subtree_control? 1, 0 or -errno. libcgroup lists the controller
- * either way; only the files tell.
- */
+/* Is ioasids in @path's parent's cgroup.subtree_control? 1, 0 or -errno. */
 static int has_files(const char *path)
 {
-	_cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup(path);
-	struct cgroup_controller *c;
-	char *v = NULL;
-	int ret;
+	struct ioasids_stat st;
+	int ret = cgx_read(path, &st);
 
-	if (!cg)
-		return -ENOMEM;
-	ret = cgroup_get_cgroup(cg);
-	if (ret)
-		return cg_errno(ret);
-	c = cgroup_get_controller(cg, "ioasids");
-	if (!c || cgroup_get_value_string(c, "ioasids.current", &v) || !v)
-		return 0;
-	free(v);
-	return 1;
+	return ret == -EMEDIUMTYPE ? 0 : ret ? ret : 1;
 }
 
 static int enable_below(const char *dir)
@@ -238,18 +241,12 @@ int cgx_enable_above(const char *path, void (*note)(const char *cgroup))
 
 int cgx_root(uint64_t *capacity, uint64_t *in_use)
 {
-	_cleanup_cgroup_ struct cgroup *cg = cgroup_new_cgroup("/");
+	_cleanup_cgroup_ struct cgroup *cg = NULL;
 	struct cgroup_controller *c;
-	int ret;
+	int ret = load("/", &cg, &c);
 
-	if (!cg)
-		return -ENOMEM;
-	ret = cgroup_get_cgroup(cg);
 	if (ret)
-		return cg_errno(ret);
-	c = cgroup_get_controller(cg, "ioasids");
-	if (!c)
-		return -ENODEV;
+		return ret == -EMEDIUMTYPE ? -ENODEV : ret;
 	*capacity = (uint64_t)num(c, "ioasids.capacity");
 	*in_use = (uint64_t)num(c, "ioasids.current");
 	return 0;
