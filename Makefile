@@ -126,8 +126,9 @@ check: deps-tests
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"
 	@echo "== boot 2: ioasid.capacity=100: KUnit again and a full space"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity" ioasid.capacity=100
-	@echo "== boot 3: cgroup_disable=ioasids: ioasidctl without the controller"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" cgroup_disable=ioasids
+	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller, a bad capacity"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" \
+		cgroup_disable=ioasids ioasid.capacity=0
 	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs)"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd

@@ -620,6 +620,7 @@ TEST_F(cg, malformed_max_writes)
 	char path[PATH_MAX];
 	unsigned int i;
 
+	_Static_assert(sizeof(bad) / sizeof(bad[0]) >= 20, "the issue asks for 20 or more");
 	ASSERT_EQ(0, cg_set(self->c, "ioasids.max", "7"));
 	cg_path(path, self->c, "ioasids.max");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -628,7 +629,6 @@ TEST_F(cg, malformed_max_writes)
 		EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "7\n"))
 			TH_LOG("write #%u changed the value", i);
 	}
-	EXPECT_LE(20, (int)i);
 	/* a zero-byte write() never reaches the file: a no-op, not an error */
 	EXPECT_EQ(0, write_file(path, "", 0));
 	EXPECT_EQ(0, cg_read_strcmp(self->c, "ioasids.max", "7\n"));

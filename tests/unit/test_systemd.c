@@ -155,14 +155,16 @@ static int get_unit(sd_bus_message *m, void *data, sd_bus_error *err)
 				 "Unit %s not loaded.", name);
 }
 
-static int get_cgroup(sd_bus *bus, const char *path, const char *iface,
-		      const char *prop, sd_bus_message *reply, void *data,
-		      sd_bus_error *err)
+/* ControlGroup and LoadState of a fake unit */
+static int get_prop(sd_bus *bus, const char *path, const char *iface,
+		    const char *prop, sd_bus_message *reply, void *data,
+		    sd_bus_error *err)
 {
 	const struct fake_unit *u = data;
 
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "s", u->cgroup);
+	(void)bus; (void)path; (void)iface; (void)err;
+	return sd_bus_message_append(reply, "s", strcmp(prop, "LoadState") ?
+				     u->cgroup : u->load_state);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -171,25 +173,15 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_END
 };
 
-static int get_load_state(sd_bus *bus, const char *path, const char *iface,
-			  const char *prop, sd_bus_message *reply, void *data,
-			  sd_bus_error *err)
-{
-	const struct fake_unit *u = data;
-
-	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
-	return sd_bus_message_append(reply, "s", u->load_state);
-}
-
 static const sd_bus_vtable unit_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("ControlGroup", "s", get_cgroup, 0, 0),
+	SD_BUS_PROPERTY("ControlGroup", "s", get_prop, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
 static const sd_bus_vtable unit_common_vtable[] = {
 	SD_BUS_VTABLE_START(0),
-	SD_BUS_PROPERTY("LoadState", "s", get_load_state, 0, 0),
+	SD_BUS_PROPERTY("LoadState", "s", get_prop, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
