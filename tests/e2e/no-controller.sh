@@ -1,13 +1,10 @@
 #!/bin/sh
-# Booted with cgroup_disable=ioasids: ioasidctl says the controller is
-# missing, with its exit status, and /dev/ioasid still allocates. TAP.
+# Booted with cgroup_disable=ioasids ioasid.capacity=0: ioasidctl says the
+# controller is missing, with its exit status, /dev/ioasid still allocates,
+# and the bad capacity was refused. TAP.
 ctl=$IOASID_TOP/build/ioasidctl/ioasidctl
 alloc=$IOASID_TOP/build/tests/ioasid-alloc
-n=0
-result() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
-}
+. "$(dirname "$0")/../lib/tap.sh"
 grep -qw ioasids /sys/fs/cgroup/cgroup.controllers
 result $((! $?)) "ioasids is not in cgroup.controllers"
 $ctl info >"$TMPDIR/out" 2>&1
@@ -19,5 +16,10 @@ $ctl set /x 3 >/dev/null 2>&1
 rc=$?
 result $(( rc != 3 )) "ioasidctl set exits 3 (got $rc)"
 "$alloc" -n 3 >/dev/null
-result $? "/dev/ioasid allocates, charged to no cgroup"
-echo "1..$n"
+result $? "/dev/ioasid still allocates"
+# booted with ioasid.capacity=0 too: logged, and the default is used
+dmesg | grep -q "ioasid: capacity=0 is out of range, using 1048575"
+result $? "an out-of-range ioasid.capacity= is logged"
+[ "$(cat /sys/module/ioasid/parameters/capacity)" = 1048575 ]
+result $? "and the default capacity is used"
+tap_end
