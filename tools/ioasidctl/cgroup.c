@@ -81,6 +81,31 @@ int cgx_exists(const char *path)
 	return 0;
 }
 
+int cgx_create(const char *path)
+{
+	char full[PATH_MAX];
+	size_t base = strlen(mount_point);
+
+	if (snprintf(full, sizeof(full), "%s%s", mount_point, path) >= (int)sizeof(full))
+		return -ENAMETOOLONG;
+	/*
+	 * mkdir(2) itself: libcgroup 2.0.2's cgroup_create_cgroup() fails with
+	 * ENOENT for a nested cgroup v2 path ("/a/b") where "/a" does not exist.
+	 */
+	for (char *p = full + base + 1; ; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(full, 0755) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 static int64_t num(struct cgroup_controller *c, const char *name)
 {
 	char *v = NULL;

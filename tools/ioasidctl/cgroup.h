@@ -18,6 +18,8 @@ struct ioasids_stat {
 int cgx_init(void);
 /* 0 if @path (relative to the cgroup2 mount) exists, else -ENOENT. */
 int cgx_exists(const char *path);
+/* Create @path and any missing parent, like mkdir -p; 0 if it exists. */
+int cgx_create(const char *path);
 int cgx_read(const char *path, struct ioasids_stat *st);
 int cgx_set_max(const char *path, const char *value);
 /*

@@ -11,12 +11,12 @@ _ioasidctl_cgroups()
 _ioasidctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
-	local commands="show set info watch"
+	local commands="show set info watch apply"
 	local options="-r --recursive -J --json -u --unit --runtime -h --help -V --version"
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		show | set | info | watch) cmd=${COMP_WORDS[i]}; break ;;
+		show | set | info | watch | apply) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 

@@ -17,6 +17,7 @@
 #include "cgroup.h"
 #include "output.h"
 #include "systemd.h"
+#include "unitfile.h"
 #include "util.h"
 #include "value.h"
 #include "watch.h"
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 	      "                      whose children the controller is enabled for\n"
 	      "  watch [CGROUP...]   a line for every allocation a limit refuses, in the\n"
 	      "                      CGROUPs' subtrees (no CGROUP: everywhere); Ctrl-C stops\n"
+	      "  apply --unit UNIT   apply the IOASIDMax= of UNIT's unit files to its cgroup,\n"
+	      "                      creating the cgroup if UNIT has not started (this is\n"
+	      "                      what ioasid-limit@.service runs before UNIT starts)\n"
 	      "\n"
 	      "CGROUP is a path below the cgroup2 mount, such as /machine.slice/vm1, or\n"
 	      "--unit NAME for the cgroup of a systemd unit (vm1.service, machine.slice,\n"
@@ -53,7 +57,8 @@ static void usage(FILE *f)
 	      "  -r, --recursive     show: the subtrees of the CGROUPs, as a tree\n"
 	      "  -J, --json          show, info: JSON output\n"
 	      "  -u, --unit NAME     a systemd unit's cgroup; set also persists the limit\n"
-	      "                      as IOASIDMax= in a drop-in, as systemctl set-property\n"
+	      "                      as X-IOASIDMax= in a drop-in, as systemctl set-property,\n"
+	      "                      and reloads systemd so the unit keeps it on restart\n"
 	      "      --runtime       set --unit: the drop-in goes under /run, until reboot\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       the version\n"
@@ -324,11 +329,98 @@ static int cmd_set_unit(int argc, char **argv)
 	if (ret)
 		return fail(ret, "writing the drop-in");
 	printf("%s: %s=%s in %s\n", unit, IOASID_UNIT_KEY, persist, path);
+	/* as systemctl edit: systemd and the generator see the drop-in now */
+	ret = unit_daemon_reload(bus);
+	if (ret)
+		return fail(ret, "systemctl daemon-reload");
 	if (!cg) {
-		printf("%s: not running; nothing applied now\n", unit);
+		printf("%s: not running; applied when it starts\n", unit);
 		return EXIT_OK;
 	}
 	return apply_limit(cg, v);
+}
+
+static void unit_infop(struct unit_info *u)
+{
+	unit_info_free(u);
+}
+
+static void settingp(struct unit_setting *s)
+{
+	unit_setting_clear(s);
+}
+
+/*
+ * apply --unit UNIT: the IOASIDMax= that UNIT's own files give (the files
+ * systemd loaded for it, in its order), onto its cgroup, made now if UNIT
+ * has not started yet: the limit is there before UNIT's first process.
+ * A malformed value is reported, names the file, and leaves no limit.
+ */
+static int cmd_apply(void)
+{
+	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
+	_cleanup_(unit_infop) struct unit_info u = { 0 };
+	_cleanup_(settingp) struct unit_setting s = { 0 };
+	_cleanup_free_ char *cg = NULL;
+	const char *unit = arg_units[0];
+	uint64_t v = VALUE_MAX, capacity, in_use;
+	bool bad = false;
+	int ret;
+
+	if (!unit_name_valid(unit)) {
+		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
+		return EXIT_USAGE;
+	}
+	if (unit_bus_open(&bus)) {
+		fprintf(stderr, "ioasidctl: systemd is not running or not reachable\n");
+		return EXIT_NOSYSTEMD;
+	}
+	ret = unit_load(bus, unit, &u);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
+		return EXIT_NOTFOUND;
+	}
+	if (ret)
+		return fail(ret, unit);
+	ret = unitfile_resolve(unit_section(unit), u.fragment, u.dropins, &s);
+	if (ret < 0)
+		return fail(ret, s.file ?: unit);
+	if (ret == 0) {
+		printf("%s: no %s= in its unit files; nothing to apply\n", unit, UNITFILE_KEY);
+		return EXIT_OK;
+	}
+	ret = cgx_root(&capacity, &in_use);
+	if (ret)
+		return fail(ret, "reading the capacity");
+	if (!*s.value) {
+		printf("%s: %s= is reset in %s:%u; no limit\n", unit, UNITFILE_KEY, s.file, s.line);
+	} else if (value_parse(s.value, capacity, &v)) {
+		fprintf(stderr, "ioasidctl: %s: %s:%u: '%s' is not a valid %s= value (a count "
+			"from 0 to %llu, infinity, or a percentage such as 10%%); %s runs "
+			"without an IOASID limit\n", unit, s.file, s.line, s.value,
+			UNITFILE_KEY, VALUE_COUNT_MAX, unit);
+		v = VALUE_MAX;
+		bad = true;
+	}
+	if (u.cgroup[0]) {
+		cg = strdup(u.cgroup);
+		ret = cg ? 0 : -ENOMEM;
+	} else {
+		ret = unit_cgroup_path(unit, u.slice, &cg);
+	}
+	if (ret)
+		return fail(ret, "finding the unit's cgroup");
+	if (v == VALUE_MAX && cgx_exists(cg)) {
+		/* a cgroup made later starts without a limit */
+	} else {
+		ret = cgx_create(cg);
+		if (ret)
+			return fail(ret, cg);
+		ret = apply_limit(cg, v);
+		if (ret)
+			return ret;
+	}
+	return bad ? EXIT_USAGE : EXIT_OK;
 }
 
 static int cmd_info(void)
@@ -444,7 +536,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info") &&
-	    strcmp(cmd, "watch")) {
+	    strcmp(cmd, "watch") && strcmp(cmd, "apply")) {
 		fprintf(stderr, "ioasidctl: unknown command '%s'; see ioasidctl --help\n", cmd);
 		return EXIT_USAGE;
 	}
@@ -465,9 +557,15 @@ int main(int argc, char **argv)
 			arg_nunits ? "--unit UNIT VALUE" : "CGROUP VALUE");
 		return EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "apply") && (argc || arg_nunits != 1)) {
+		fprintf(stderr, "ioasidctl: apply takes --unit UNIT\n");
+		return EXIT_USAGE;
+	}
 	ret = init();
 	if (ret)
 		return ret;
+	if (!strcmp(cmd, "apply"))
+		return cmd_apply();
 	if (!strcmp(cmd, "info"))
 		return cmd_info();
 	if (!strcmp(cmd, "set"))

@@ -57,8 +57,25 @@ int unit_bus_open(sd_bus **bus)
 	_cleanup_(bus_unrefp) sd_bus *b = NULL;
 	int ret;
 
-	ret = sd_bus_open_system(&b);
-	if (ret < 0)
+	/*
+	 * As systemctl does: root talks to PID 1 on its private socket, which
+	 * works before dbus.service is up (ioasid-limit@.service may run that
+	 * early); anyone else, or an explicit DBUS_SYSTEM_BUS_ADDRESS, uses the
+	 * system bus.
+	 */
+	if (geteuid() == 0 && !getenv("DBUS_SYSTEM_BUS_ADDRESS") &&
+	    access(SYSTEMD_PRIVATE, F_OK) == 0) {
+		ret = sd_bus_new(&b);
+		if (ret >= 0)
+			ret = sd_bus_set_address(b, "unix:path=" SYSTEMD_PRIVATE);
+		if (ret >= 0)
+			ret = sd_bus_start(b);
+		if (ret < 0) {
+			sd_bus_unref(b);
+			b = NULL;
+		}
+	}
+	if (!b && sd_bus_open_system(&b) < 0)
 		return -EHOSTDOWN;
 	/* is systemd there? */
 	ret = sd_bus_call_method(b, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
@@ -70,21 +87,34 @@ int unit_bus_open(sd_bus **bus)
 	return 0;
 }
 
-int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
+void unit_info_free(struct unit_info *u)
 {
+	free(u->cgroup);
+	free(u->slice);
+	free(u->fragment);
+	if (u->dropins)
+		for (char **p = u->dropins; *p; p++)
+			free(*p);
+	free(u->dropins);
+	memset(u, 0, sizeof(*u));
+}
+
+int unit_load(sd_bus *bus, const char *unit, struct unit_info *u)
+{
+	static const char sd[] = "org.freedesktop.systemd1";
 	sd_bus_error err = SD_BUS_ERROR_NULL;
 	sd_bus_message *reply = NULL;
-	_cleanup_free_ char *iface = NULL;
+	_cleanup_free_ char *iface = NULL, *state = NULL;
 	const char *path;
-	char *cg = NULL;
 	int ret;
 
+	memset(u, 0, sizeof(*u));
 	/*
 	 * LoadUnit, as systemctl set-property does: a stopped unit may have been
 	 * unloaded, and GetUnit would call it unknown. A unit without a file
 	 * loads as "not-found".
 	 */
-	ret = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+	ret = sd_bus_call_method(bus, sd, "/org/freedesktop/systemd1",
 				 "org.freedesktop.systemd1.Manager", "LoadUnit", &err,
 				 &reply, "s", unit);
 	if (ret < 0) {
@@ -94,33 +124,123 @@ int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
 		return ret;
 	}
 	ret = sd_bus_message_read(reply, "o", &path);
-	if (ret >= 0) {
-		_cleanup_free_ char *state = NULL;
-
-		ret = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-						 "org.freedesktop.systemd1.Unit", "LoadState",
-						 &err, &state);
-		if (ret >= 0 && strcmp(state, "loaded")) {
-			sd_bus_message_unref(reply);
-			sd_bus_error_free(&err);
-			return -ENOENT;
-		}
+	if (ret >= 0)
+		ret = sd_bus_get_property_string(bus, sd, path, "org.freedesktop.systemd1.Unit",
+						 "LoadState", &err, &state);
+	if (ret >= 0 && strcmp(state, "loaded")) {
+		ret = -ENOENT;
+		goto out;
 	}
 	if (ret >= 0 && asprintf(&iface, "org.freedesktop.systemd1.%s", unit_section(unit)) < 0)
 		ret = -ENOMEM;
 	if (ret >= 0)
-		ret = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path,
-						 iface, "ControlGroup", &err, &cg);
+		ret = sd_bus_get_property_string(bus, sd, path, iface, "ControlGroup", &err,
+						 &u->cgroup);
+	if (ret >= 0)
+		ret = sd_bus_get_property_string(bus, sd, path, iface, "Slice", &err, &u->slice);
+	if (ret >= 0)
+		ret = sd_bus_get_property_string(bus, sd, path, "org.freedesktop.systemd1.Unit",
+						 "FragmentPath", &err, &u->fragment);
+	if (ret >= 0)
+		ret = sd_bus_get_property_strv(bus, sd, path, "org.freedesktop.systemd1.Unit",
+					       "DropInPaths", &err, &u->dropins);
+	if (ret < 0)
+		ret = ret == -ENOMEM ? ret : -EHOSTDOWN;
+out:
 	sd_bus_message_unref(reply);
 	sd_bus_error_free(&err);
 	if (ret < 0)
-		return -EHOSTDOWN;
-	if (!cg[0]) {
-		free(cg);
+		unit_info_free(u);
+	return ret < 0 ? ret : 0;
+}
+
+int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
+{
+	struct unit_info u;
+	int ret = unit_load(bus, unit, &u);
+
+	if (ret)
+		return ret;
+	if (!u.cgroup[0]) {
+		unit_info_free(&u);
 		return -ESRCH;
 	}
-	*cgroup = cg;
+	*cgroup = u.cgroup;
+	u.cgroup = NULL;
+	unit_info_free(&u);
 	return 0;
+}
+
+/* systemd's cg_escape(): names that could clash with cgroupfs files get a '_' */
+static bool cg_needs_escape(const char *p)
+{
+	static const char *const ctrl[] = {
+		"cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids",
+	};
+	size_t n;
+
+	if (p[0] == '_' || p[0] == '.' || !strcmp(p, "notify_on_release") ||
+	    !strcmp(p, "release_agent") || !strcmp(p, "tasks") || !strncmp(p, "cgroup.", 7))
+		return true;
+	for (size_t i = 0; i < sizeof(ctrl) / sizeof(ctrl[0]); i++) {
+		n = strlen(ctrl[i]);
+		if (!strncmp(p, ctrl[i], n) && p[n] == '.')
+			return true;
+	}
+	return false;
+}
+
+static int append(char **path, const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s%s", *path && strcmp(*path, "/") ? *path : "",
+		     cg_needs_escape(name) ? "_" : "", name) < 0)
+		return -ENOMEM;
+	free(*path);
+	*path = p;
+	return 0;
+}
+
+int unit_cgroup_path(const char *unit, const char *slice, char **cgroup)
+{
+	const char *section = unit_section(unit);
+	const char *s = section && !strcmp(section, "Slice") ? unit : slice;
+	_cleanup_free_ char *path = strdup("/");
+	size_t n;
+
+	if (!path)
+		return -ENOMEM;
+	n = s ? strlen(s) : 0;
+	if (n < 7 || strcmp(s + n - 6, ".slice"))
+		return -EINVAL;
+	/* "a-b-c.slice" lives in /a.slice/a-b.slice/a-b-c.slice; "-.slice" is the root */
+	if (strcmp(s, "-.slice")) {
+		for (const char *d = s; d < s + n - 6; d++) {
+			char name[256];
+
+			if (*d != '-')
+				continue;
+			if (snprintf(name, sizeof(name), "%.*s.slice", (int)(d - s), s) >=
+			    (int)sizeof(name) || append(&path, name))
+				return -EINVAL;
+		}
+		if (append(&path, s))
+			return -ENOMEM;
+	}
+	if (s != unit && append(&path, unit))
+		return -ENOMEM;
+	*cgroup = path;
+	path = NULL;
+	return 0;
+}
+
+int unit_daemon_reload(sd_bus *bus)
+{
+	int ret = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+				     "org.freedesktop.systemd1.Manager", "Reload", NULL, NULL, "");
+
+	return ret < 0 ? ret : 0;
 }
 
 static int mkdir_p(char *dir)
@@ -152,12 +272,12 @@ int dropin_write(const char *root, const char *unit, bool runtime,
 		return -EINVAL;
 	if (snprintf(dir, sizeof(dir), "%s/%s/systemd/system.control/%s.d", root,
 		     runtime ? "run" : "etc", unit) >= (int)sizeof(dir) ||
-	    snprintf(path, len, "%s/50-%s.conf", dir, IOASID_UNIT_KEY) >= (int)len)
+	    snprintf(path, len, "%s/%s", dir, IOASID_DROPIN) >= (int)len)
 		return -ENAMETOOLONG;
 	ret = mkdir_p(dir);
 	if (ret)
 		return ret;
-	if (snprintf(tmp, sizeof(tmp), "%s/.#50-%s.XXXXXX", dir, IOASID_UNIT_KEY) >=
+	if (snprintf(tmp, sizeof(tmp), "%s/.#%s.XXXXXX", dir, IOASID_DROPIN) >=
 	    (int)sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -172,6 +292,8 @@ int dropin_write(const char *root, const char *unit, bool runtime,
 	fd = -1;	/* the FILE owns it */
 	fprintf(f, "# This is a drop-in unit file extension, created via \"ioasidctl set --unit\".\n"
 		"# Amendments to the unit should go into a separate drop-in.\n"
+		"# " UNITFILE_KEY_SILENT "= is " UNITFILE_KEY "= spelled so that systemd does not "
+		"warn about it; see ioasidctl(8).\n"
 		"[%s]\n%s=%s\n", unit_section(unit), IOASID_UNIT_KEY, value);
 	if (fflush(f) || fchmod(fileno(f), 0644) || fsync(fileno(f)) ||
 	    rename(tmp, path)) {

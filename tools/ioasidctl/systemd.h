@@ -8,8 +8,20 @@
 
 typedef struct sd_bus sd_bus;
 
-/* The unit setting ioasidctl persists, the one the systemd integration reads. */
-#define IOASID_UNIT_KEY "IOASIDMax"
+#include "unitfile.h"
+
+/*
+ * What "set --unit" persists: the drop-in 50-IOASIDMax.conf, holding
+ * X-IOASIDMax=, the spelling of IOASIDMax= that systemd 252 passes over
+ * without a warning. ioasid-generator and "ioasidctl apply" read both.
+ */
+#define IOASID_DROPIN "50-" UNITFILE_KEY ".conf"
+#define IOASID_UNIT_KEY UNITFILE_KEY_SILENT
+
+/* PID 1's private D-Bus socket, for root */
+#ifndef SYSTEMD_PRIVATE
+#define SYSTEMD_PRIVATE "/run/systemd/private"
+#endif
 
 /*
  * The [Section] a unit's resource settings go in: "Service", "Scope" or
@@ -20,6 +32,22 @@ const char *unit_section(const char *unit);
 /* Is @unit a plausible unit name (no '/', no "..", a known suffix)? */
 bool unit_name_valid(const char *unit);
 
+/* What ioasidctl needs of a loaded unit, from systemd's properties. */
+struct unit_info {
+	char *cgroup;		/* ControlGroup: "" when the unit is not running */
+	char *slice;		/* Slice: the slice it runs in ("-.slice" for the root) */
+	char *fragment;		/* FragmentPath: its unit file, or "" */
+	char **dropins;		/* DropInPaths, in the order systemd applied them */
+};
+
+/*
+ * LoadUnit @unit and read its properties into *@u (free with
+ * unit_info_free). -ENOENT: no such unit (it does not load); -EHOSTDOWN:
+ * systemd is not reachable.
+ */
+int unit_load(sd_bus *bus, const char *unit, struct unit_info *u);
+void unit_info_free(struct unit_info *u);
+
 /*
  * The unit's cgroup, relative to the cgroup2 mount ("/system.slice/x.service"),
  * from systemd's ControlGroup property, after LoadUnit. -ENOENT: no such unit
@@ -28,8 +56,22 @@ bool unit_name_valid(const char *unit);
  */
 int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup);
 
-/* The system bus, or -EHOSTDOWN when systemd cannot be reached on it. */
+/*
+ * The cgroup systemd will give @unit when it starts, which lives in @slice
+ * (ignored for a slice, whose place follows from its name), as systemd
+ * builds it: "/a.slice/a-b.slice/x.service" for x.service in a-b.slice.
+ * -EINVAL for a slice name that is not one.
+ */
+int unit_cgroup_path(const char *unit, const char *slice, char **cgroup);
+
+/*
+ * Root: PID 1's private socket (as systemctl); others: the system bus.
+ * -EHOSTDOWN when systemd cannot be reached.
+ */
 int unit_bus_open(sd_bus **bus);
+
+/* systemctl daemon-reload: the generator sees new drop-ins, units reload theirs. */
+int unit_daemon_reload(sd_bus *bus);
 
 /*
  * Persist VALUE for @unit the way systemctl set-property does: a drop-in
