@@ -29,8 +29,10 @@ help:
 	@echo "make demo        boot the test kernel and show the controller at work"
 	@echo "make check       build everything and run every test suite"
 	@echo "make kernel      build the UML test kernel under build/uml"
-	@echo "make ioasidctl   build the operator CLI into build/ioasidctl"
-	@echo "make install     install ioasidctl (PREFIX=/usr/local, DESTDIR)"
+	@echo "make ioasidctl   build the operator CLI into build/ioasidctl, and the"
+	@echo "                 systemd generator for IOASIDMax= into build/systemd"
+	@echo "make install     install ioasidctl, its man page and completion, the"
+	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
 	@echo "make patches     write the full series, git am-able, to build/patches"
 	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
 	@echo "make clean       remove build output but keep the unpacked tree"
@@ -79,9 +81,11 @@ IOASIDCTL := $(BUILD)/ioasidctl/ioasidctl
 UNIT := $(BUILD)/unit
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CTLDIR := $(TOP)/tools/ioasidctl
+SDDIR := $(TOP)/tools/systemd
 
 ioasidctl: deps-tools
 	@$(MAKE) --no-print-directory -s -C $(CTLDIR) O=$(BUILD)/ioasidctl
+	@$(MAKE) --no-print-directory -s -C $(SDDIR) O=$(BUILD)/systemd
 
 $(UNIT)/test_value: tests/unit/test_value.c $(CTLDIR)/value.c $(CTLDIR)/value.h
 	@mkdir -p $(UNIT)
@@ -92,23 +96,30 @@ $(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/outpu
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols) \
 		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
 
-$(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h
+$(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
-	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags libsystemd) \
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -I$(SDDIR) $$(pkg-config --cflags libsystemd) \
 		-o $@ $< $(CTLDIR)/systemd.c $$(pkg-config --libs libsystemd) -lcmocka -lpthread
+
+$(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(SDDIR) -o $@ $< $(SDDIR)/unitfile.c -lcmocka
 
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
-	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd
+	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd \
+		$(UNIT)/test_unitfile
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output test_systemd; do \
+	@for t in test_value test_output test_systemd test_unitfile; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl
 	@$(TOP)/tests/unit/ioasidctl-host.sh $(TOP) $(BUILD) >$(CHECK)/host/ioasidctl-host.tap 2>&1 || true
+	@$(TOP)/tests/unit/generator-host.sh $(TOP) $(BUILD) >$(CHECK)/host/generator-host.tap 2>&1 || true
 
 install: ioasidctl
 	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install
+	@$(MAKE) --no-print-directory -C $(SDDIR) O=$(BUILD)/systemd install
 
 # ---- the two commands -----------------------------------------------------
 
@@ -120,7 +131,7 @@ check: deps-tests
 	@rm -rf $(CHECK)
 	@echo "== lint: checkpatch --strict and W=1 on the kernel files"
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
-	@echo "== unit: ioasidctl's cmocka suites (ASan, UBSan), man page, completion, install"
+	@echo "== unit: cmocka suites (ASan, UBSan), man page, completion, the generator, install"
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"

@@ -6,7 +6,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
-root=$1
+root=$(realpath -m "$1")
 packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,procps"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
@@ -27,12 +27,18 @@ fi
 # the project: ioasidctl, the test helpers, the suites and their unit
 rm -rf "$root/usr/lib/ioasid-tests"
 make -s -C "$top/tools/ioasidctl" O="$build/ioasidctl" DESTDIR="$root" PREFIX=/usr install
+make -s -C "$top/tools/systemd" O="$build/systemd-usr" DESTDIR="$root" PREFIX=/usr install
 install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
-install -D -m 0755 "$top/tests/systemd/run.sh" "$root/usr/lib/ioasid-tests/systemd/run.sh"
-install -D -m 0755 "$top/tests/systemd/ioasidctl-unit.sh" \
-	"$root/usr/lib/ioasid-tests/systemd/ioasidctl-unit.sh"
+for f in run.sh ioasidctl-unit.sh unit-setting.sh; do
+	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
+done
+# the suites' units, and what the suites change, back as shipped
+rm -rf "$root"/etc/systemd/system/iox-* "$root"/etc/systemd/system/ioasid-*
+for f in "$top"/tests/systemd/units/*; do
+	cp -r "$f" "$root/etc/systemd/system/"
+done
 install -D -m 0644 "$top/tests/systemd/ioasid-tests.service" "$root/etc/systemd/system/ioasid-tests.service"
 install -D -m 0644 "$top/tests/systemd/ioasid-vm.service" "$root/etc/systemd/system/ioasid-vm.service"
 ln -sf /etc/systemd/system/ioasid-tests.service "$root/etc/systemd/system/multi-user.target.wants/ioasid-tests.service"

@@ -4,5 +4,6 @@ out=/var/lib/ioasid-tests
 mkdir -p $out
 echo "harness: systemd $(systemctl --version | sed -n 1p), $(systemctl is-system-running)"
 /usr/lib/ioasid-tests/systemd/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1
+/usr/lib/ioasid-tests/systemd/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
 journalctl -b --no-pager >$out/journal.txt 2>&1
 echo "harness: finished"

@@ -18,7 +18,7 @@ sed 's/^/# /' "$t/groff"
 result $? "--help exits 0"
 man_text=$(MANWIDTH=200 man -l "$src/ioasidctl.8" 2>/dev/null)
 missing=
-for word in show set info watch -r --recursive -J --json -u --unit --runtime -h --help -V --version; do
+for word in show set info watch apply -r --recursive -J --json -u --unit --runtime -h --help -V --version; do
 	grep -q -- " $word" "$t/help" || missing="$missing help:$word"
 	grep -q -- "$word" <<<"$man_text" || missing="$missing man:$word"
 done
@@ -40,7 +40,7 @@ complete_words() { # words... -> COMPREPLY, one per line
 		_ioasidctl
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$src/ioasidctl.bash" "$@" | sort | tr '\n' ' '
 }
-[ "$(complete_words ioasidctl "")" = "info set show watch " ]
+[ "$(complete_words ioasidctl "")" = "apply info set show watch " ]
 result $? "completion offers the commands"
 [ "$(complete_words ioasidctl --j)" = "--json " ]
 result $? "completion offers options"
@@ -68,4 +68,10 @@ result $(( $? != 2 )) "no command: exit 2"
 rc=$?
 [ $rc -eq 2 ]
 result $? "set with one argument is a usage error, before any cgroup access (got $rc)"
+for args in "apply" "apply x.service" "apply -u a.service -u b.service" "apply -u a.service x"; do
+	"$ctl" $args >/dev/null 2>"$t/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -qx "ioasidctl: apply takes --unit UNIT" "$t/err"
+	result $? "ioasidctl $args: exit 2, apply takes --unit UNIT (got $rc)"
+done
 tap_end

@@ -86,13 +86,13 @@ static void dropins(void **state)
 	assert_string_equal(want, path);
 	s = slurp(path);
 	assert_non_null(s);
-	assert_non_null(strstr(s, "\n[Service]\nIOASIDMax=3\n"));
+	assert_non_null(strstr(s, "\n[Service]\nX-IOASIDMax=3\n"));
 	assert_int_equal(0, stat(path, &st));
 	assert_int_equal(0644, st.st_mode & 07777);
 
 	/* a second write replaces the first, leaving no temporary file */
 	assert_int_equal(0, dropin_write(root, "vm1.service", false, "max", path, sizeof(path)));
-	assert_non_null(strstr(slurp(path), "IOASIDMax=max\n"));
+	assert_non_null(strstr(slurp(path), "\nX-IOASIDMax=max\n"));
 	assert_null(strstr(slurp(path), "IOASIDMax=3"));
 	snprintf(want, sizeof(want), "%s/etc/systemd/system.control/vm1.service.d", root);
 	assert_int_equal(1, count_entries(want));
@@ -101,7 +101,7 @@ static void dropins(void **state)
 	assert_int_equal(0, dropin_write(root, "machine.slice", true, "10%", path, sizeof(path)));
 	snprintf(want, sizeof(want), "%s/run/systemd/system.control/machine.slice.d/50-IOASIDMax.conf", root);
 	assert_string_equal(want, path);
-	assert_non_null(strstr(slurp(path), "\n[Slice]\nIOASIDMax=10%\n"));
+	assert_non_null(strstr(slurp(path), "\n[Slice]\nX-IOASIDMax=10%\n"));
 
 	/* a bad unit name writes nothing */
 	assert_int_equal(-EINVAL, dropin_write(root, "../x.service", false, "3", path, sizeof(path)));
@@ -122,23 +122,72 @@ static void dropins(void **state)
 	assert_int_equal(0, system(want));
 }
 
+/* where systemd puts a unit that has not started yet */
+static void cgroup_paths(void **state)
+{
+	char *p = NULL;
+
+	(void)state;
+	assert_int_equal(0, unit_cgroup_path("vm1.service", "machine.slice", &p));
+	assert_string_equal("/machine.slice/vm1.service", p);
+	free(p);
+	assert_int_equal(0, unit_cgroup_path("x.service", "a-b-c.slice", &p));
+	assert_string_equal("/a.slice/a-b.slice/a-b-c.slice/x.service", p);
+	free(p);
+	/* a slice's place follows from its own name */
+	assert_int_equal(0, unit_cgroup_path("iox-cap.slice", "-.slice", &p));
+	assert_string_equal("/iox.slice/iox-cap.slice", p);
+	free(p);
+	assert_int_equal(0, unit_cgroup_path("machine.slice", NULL, &p));
+	assert_string_equal("/machine.slice", p);
+	free(p);
+	/* in the root slice; an escaped template slice */
+	assert_int_equal(0, unit_cgroup_path("init.scope", "-.slice", &p));
+	assert_string_equal("/init.scope", p);
+	free(p);
+	assert_int_equal(0, unit_cgroup_path("t@one.service", "system-t\\x2dx.slice", &p));
+	assert_string_equal("/system.slice/system-t\\x2dx.slice/t@one.service", p);
+	free(p);
+	/* names that would clash with cgroupfs files get systemd's '_' */
+	assert_int_equal(0, unit_cgroup_path("pids.service", "-.slice", &p));
+	assert_string_equal("/_pids.service", p);
+	free(p);
+	assert_int_equal(0, unit_cgroup_path("pidsx.service", "-.slice", &p));
+	assert_string_equal("/pidsx.service", p);
+	free(p);
+	assert_int_equal(0, unit_cgroup_path("cgroup.x.service", "-.slice", &p));
+	assert_string_equal("/_cgroup.x.service", p);
+	free(p);
+	/* no slice, or not a slice */
+	p = NULL;
+	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", NULL, &p));
+	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", "vm0.service", &p));
+	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", ".slice", &p));
+	assert_null(p);
+}
+
 /* ---- a fake systemd on a private bus ------------------------------------ */
 
 struct fake_unit {
-	const char *name, *path, *iface, *cgroup, *load_state;
+	const char *name, *path, *iface, *cgroup, *load_state, *slice, *fragment;
+	const char *dropins[3];
 };
 
 static const struct fake_unit fake_units[] = {
 	{ "vm1.service", "/org/freedesktop/systemd1/unit/vm1_2eservice",
-	  "org.freedesktop.systemd1.Service", "/machine.slice/vm1.service", "loaded" },
+	  "org.freedesktop.systemd1.Service", "/machine.slice/vm1.service", "loaded",
+	  "machine.slice", "/etc/systemd/system/vm1.service",
+	  { "/etc/systemd/system/vm1.service.d/a.conf",
+	    "/run/systemd/system.control/vm1.service.d/50-IOASIDMax.conf" } },
 	{ "machine.slice", "/org/freedesktop/systemd1/unit/machine_2eslice",
-	  "org.freedesktop.systemd1.Slice", "/machine.slice", "loaded" },
+	  "org.freedesktop.systemd1.Slice", "/machine.slice", "loaded", "-.slice", "", { NULL } },
 	/* loaded, not running */
 	{ "idle.service", "/org/freedesktop/systemd1/unit/idle_2eservice",
-	  "org.freedesktop.systemd1.Service", "", "loaded" },
+	  "org.freedesktop.systemd1.Service", "", "loaded", "a-b.slice",
+	  "/usr/lib/systemd/system/idle.service", { NULL } },
 	/* what LoadUnit gives for a name with no unit file */
 	{ "ghost.service", "/org/freedesktop/systemd1/unit/ghost_2eservice",
-	  "org.freedesktop.systemd1.Service", "", "not-found" },
+	  "org.freedesktop.systemd1.Service", "", "not-found", "", "", { NULL } },
 };
 
 static int get_unit(sd_bus_message *m, void *data, sd_bus_error *err)
@@ -155,16 +204,31 @@ static int get_unit(sd_bus_message *m, void *data, sd_bus_error *err)
 				 "Unit %s not loaded.", name);
 }
 
-/* ControlGroup and LoadState of a fake unit */
+/* The string properties of a fake unit */
 static int get_prop(sd_bus *bus, const char *path, const char *iface,
 		    const char *prop, sd_bus_message *reply, void *data,
 		    sd_bus_error *err)
 {
 	const struct fake_unit *u = data;
+	const char *v = !strcmp(prop, "LoadState") ? u->load_state :
+			!strcmp(prop, "Slice") ? u->slice :
+			!strcmp(prop, "FragmentPath") ? u->fragment : u->cgroup;
 
 	(void)bus; (void)path; (void)iface; (void)err;
-	return sd_bus_message_append(reply, "s", strcmp(prop, "LoadState") ?
-				     u->cgroup : u->load_state);
+	return sd_bus_message_append(reply, "s", v);
+}
+
+static int get_dropins(sd_bus *bus, const char *path, const char *iface,
+		       const char *prop, sd_bus_message *reply, void *data,
+		       sd_bus_error *err)
+{
+	const struct fake_unit *u = data;
+	int ret = sd_bus_message_open_container(reply, 'a', "s");
+
+	(void)bus; (void)path; (void)iface; (void)prop; (void)err;
+	for (int i = 0; ret >= 0 && u->dropins[i]; i++)
+		ret = sd_bus_message_append(reply, "s", u->dropins[i]);
+	return ret < 0 ? ret : sd_bus_message_close_container(reply);
 }
 
 static const sd_bus_vtable manager_vtable[] = {
@@ -176,12 +240,15 @@ static const sd_bus_vtable manager_vtable[] = {
 static const sd_bus_vtable unit_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("ControlGroup", "s", get_prop, 0, 0),
+	SD_BUS_PROPERTY("Slice", "s", get_prop, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
 static const sd_bus_vtable unit_common_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("LoadState", "s", get_prop, 0, 0),
+	SD_BUS_PROPERTY("FragmentPath", "s", get_prop, 0, 0),
+	SD_BUS_PROPERTY("DropInPaths", "as", get_dropins, 0, 0),
 	SD_BUS_VTABLE_END
 };
 
@@ -288,6 +355,29 @@ static void resolve(void **state)
 	assert_int_equal(-ENOENT, unit_cgroup(client, "ghost.service", &cg));
 	assert_null(cg);
 
+	/* what "apply" needs: where the unit runs, and its files in order */
+	{
+		struct unit_info u;
+
+		assert_int_equal(0, unit_load(client, "vm1.service", &u));
+		assert_string_equal("/machine.slice/vm1.service", u.cgroup);
+		assert_string_equal("machine.slice", u.slice);
+		assert_string_equal("/etc/systemd/system/vm1.service", u.fragment);
+		assert_non_null(u.dropins);
+		assert_string_equal(fake_units[0].dropins[0], u.dropins[0]);
+		assert_string_equal(fake_units[0].dropins[1], u.dropins[1]);
+		assert_null(u.dropins[2]);
+		unit_info_free(&u);
+		assert_int_equal(0, unit_load(client, "idle.service", &u));
+		assert_string_equal("", u.cgroup);
+		assert_string_equal("a-b.slice", u.slice);
+		/* no drop-ins: sd-bus gives NULL for an empty array */
+		assert_true(!u.dropins || !u.dropins[0]);
+		unit_info_free(&u);
+		assert_int_equal(-ENOENT, unit_load(client, "ghost.service", &u));
+		assert_null(u.dropins);
+	}
+
 	server_stop = 1;
 	pthread_join(thread, NULL);
 	sd_bus_flush_close_unref(server);
@@ -301,6 +391,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),
 		cmocka_unit_test(dropins),
+		cmocka_unit_test(cgroup_paths),
 		cmocka_unit_test(resolve),
 	};
 
