@@ -119,6 +119,14 @@ held iox-tpl@one.service "tpl-one: holding 2 IOASIDs"
 result $? "iox-tpl@one.service, an instance of a template with IOASIDMax=2, holds 2"
 is "$sys/system-iox\\x2dtpl.slice/iox-tpl@one.service/ioasids.max" 2 "  ioasids.max is 2"
 
+# ---- a transient scope, with a drop-in for its name -------------------------
+systemd-run --quiet --scope --unit=iox-scope.scope \
+	/usr/lib/ioasid-tests/ioasid-alloc --label scope -n 3 >"$t/scope" 2>&1
+rc=$?
+[ $rc -eq 1 ] && [ "$(grep -c ': allocated IOASID' "$t/scope")" = 2 ]
+result $? "systemd-run --scope --unit=iox-scope.scope (IOASIDMax=2 in its drop-in) gets 2 of 3"
+[ $rc -eq 1 ] || sed 's/^/# /' "$t/scope"
+
 # ---- what stock systemd 252 says about the key -----------------------------
 journalctl -b --no-pager -o cat | grep -E "Unknown key[^']*'IOASIDMax'" >"$t/warn"
 grep -q 'iox-limited.service' "$t/warn"
