@@ -9,7 +9,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=${BUILD:-$top/build}/linux
-out=$1 arch=$2 fragment=$3
+out=$(realpath -m "$1") arch=$2 fragment=$(realpath "$3")
 shift 3
 jobs=${JOBS:-$(nproc)}
 
