@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ioasidctl: the ioasids files of a cgroup, through libcgroup. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <libcgroup.h>
 #include <limits.h>
@@ -106,19 +107,39 @@ int cgx_create(const char *path)
 	}
 }
 
-static int64_t num(struct cgroup_controller *c, const char *name)
+/*
+ * One line of an ioasids file of @path, through libcgroup, without the
+ * newline. -EMEDIUMTYPE when the file is not there: the controller is not
+ * enabled for @path (libcgroup lists it either way; only the files tell).
+ *
+ * One file at a time, not cgroup_get_cgroup(): that reads every file of
+ * every controller of the cgroup, and made "show -r" over 111 cgroups 5.6
+ * times slower than cgget reading two files each.
+ */
+static int read_line(const char *path, const char *name, char *buf, int len)
 {
-	char *v = NULL;
-	int64_t n = -1;
+	void *h = NULL;
+	int ret;
 
-	if (!cgroup_get_value_string(c, name, &v) && v) {
-		/* "max N" in ioasids.events */
-		const char *p = strncmp(v, "max ", 4) ? v : v + 4;
+	buf[0] = '\0';
+	ret = cgroup_read_value_begin("ioasids", path, (char *)name, &h, buf, len);
+	if (h)
+		cgroup_read_value_end(&h);
+	if (ret && ret != ECGEOF)
+		return ret == ECGOTHER && cgroup_get_last_errno() == ENOENT ? -EMEDIUMTYPE :
+			cg_errno(ret);
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
 
-		n = strtoll(p, NULL, 10);
-		free(v);
-	}
-	return n;
+static int64_t num(const char *path, const char *name)
+{
+	char buf[64];
+
+	if (read_line(path, name, buf, sizeof(buf)))
+		return -1;
+	/* "max N" in ioasids.events */
+	return strtoll(strncmp(buf, "max ", 4) ? buf : buf + 4, NULL, 10);
 }
 
 /* A libcgroup handle for an existing cgroup; 0 or -errno. */
@@ -132,51 +153,30 @@ static int open_cgroup(const char *path, struct cgroup **cg)
 	return *cg ? 0 : -ENOMEM;
 }
 
-/*
- * Read @path's files through libcgroup; *@c is its ioasids controller with
- * values, or -EMEDIUMTYPE if the controller is not enabled for it (libcgroup
- * lists it either way: only the files tell).
- */
-static int load(const char *path, struct cgroup **cg, struct cgroup_controller **c)
-{
-	char *v = NULL;
-	int ret;
-
-	*cg = cgroup_new_cgroup(path);
-	if (!*cg)
-		return -ENOMEM;
-	ret = cgroup_get_cgroup(*cg);
-	if (ret)
-		return cg_errno(ret);
-	*c = cgroup_get_controller(*cg, "ioasids");
-	if (!*c || cgroup_get_value_string(*c, "ioasids.current", &v) || !v)
-		return -EMEDIUMTYPE;
-	free(v);
-	return 0;
-}
-
 int cgx_read(const char *path, struct ioasids_stat *st)
 {
-	_cleanup_cgroup_ struct cgroup *cg = NULL;
-	struct cgroup_controller *c;
-	char *max = NULL;
+	char cur[32];
 	int ret;
 
-	ret = cgx_exists(path);
-	if (!ret)
-		ret = load(path, &cg, &c);
+	/* the cgroup's existence is asked only when the read fails: one syscall less each */
+	ret = read_line(path, "ioasids.current", cur, sizeof(cur));
+	if (ret == -EMEDIUMTYPE && cgx_exists(path))
+		ret = -ENOENT;
 	if (ret)
 		return ret;
 	memset(st, 0, sizeof(*st));
-	if (!cgroup_get_value_string(c, "ioasids.max", &max) && max) {
-		snprintf(st->max, sizeof(st->max), "%s", max);
-		free(max);
-	}
-	st->current = num(c, "ioasids.current");
-	st->peak = num(c, "ioasids.peak");
-	st->events = num(c, "ioasids.events");
-	st->events_local = num(c, "ioasids.events.local");
+	st->current = strtoll(cur, NULL, 10);
+	if (read_line(path, "ioasids.max", st->max, sizeof(st->max)))
+		st->max[0] = '\0';
+	st->peak = num(path, "ioasids.peak");
+	st->events = num(path, "ioasids.events");
+	st->events_local = -1;
 	return 0;
+}
+
+int64_t cgx_events_local(const char *path)
+{
+	return num(path, "ioasids.events.local");
 }
 
 int cgx_set_max(const char *path, const char *value)
@@ -266,14 +266,12 @@ int cgx_enable_above(const char *path, void (*note)(const char *cgroup))
 
 int cgx_root(uint64_t *capacity, uint64_t *in_use)
 {
-	_cleanup_cgroup_ struct cgroup *cg = NULL;
-	struct cgroup_controller *c;
-	int ret = load("/", &cg, &c);
+	int64_t cap = num("/", "ioasids.capacity");
 
-	if (ret)
-		return ret == -EMEDIUMTYPE ? -ENODEV : ret;
-	*capacity = (uint64_t)num(c, "ioasids.capacity");
-	*in_use = (uint64_t)num(c, "ioasids.current");
+	if (cap < 0)
+		return -ENODEV;
+	*capacity = (uint64_t)cap;
+	*in_use = (uint64_t)num("/", "ioasids.current");
 	return 0;
 }
 
@@ -341,30 +339,59 @@ int cgx_enabled_in(char **list)
 	return *list ? 0 : -ENOMEM;
 }
 
+static int only_dirs(const struct dirent *e)
+{
+	return e->d_type == DT_DIR && e->d_name[0] != '.';
+}
+
+/*
+ * @rel (relative to the mount, "/" for the root) and, with @recursive, its
+ * subtree, parents before children and siblings in name order.
+ *
+ * Not libcgroup's cgroup_walk_tree_begin(): its fts stats every file of
+ * every cgroup (24 newfstatat calls per cgroup, measured with strace), and
+ * made "show -r" of 931 cgroups take 2.3 s where reading the same cgroups
+ * one by one took 1.1 s. d_type from getdents says which entries are
+ * directories without a stat.
+ */
+static int walk(char *rel, size_t len, int depth, bool recursive,
+		int (*cb)(const char *path, int depth, void *data), void *data)
+{
+	char full[PATH_MAX];
+	struct dirent **ents;
+	int n, ret;
+
+	ret = cb(rel, depth, data);
+	if (ret || (!recursive && depth > 0))
+		return ret;
+	if (snprintf(full, sizeof(full), "%s%s", mount_point, rel) >= (int)sizeof(full))
+		return -ENAMETOOLONG;
+	n = scandir(full, &ents, only_dirs, alphasort);
+	if (n < 0)
+		return depth ? 0 : -errno;	/* removed under us: skip it */
+	for (int i = 0; i < n; i++) {
+		size_t add = strlen(ents[i]->d_name) + (len > 1);
+
+		if (!ret && len + add < PATH_MAX) {
+			snprintf(rel + len, PATH_MAX - len, "%s%s", len > 1 ? "/" : "",
+				 ents[i]->d_name);
+			ret = walk(rel, len + add, depth + 1, recursive, cb, data);
+			rel[len] = '\0';
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
 int cgx_walk(const char *path, bool recursive,
 	     int (*cb)(const char *path, int depth, void *data), void *data)
 {
-	struct cgroup_file_info info;
-	void *handle = NULL;
-	int base, ret;
+	char rel[PATH_MAX];
+	int ret = cgx_exists(path);
 
-	ret = cgroup_walk_tree_begin("ioasids", path, recursive ? 0 : 1,
-				     &handle, &info, &base);
-	while (ret == 0) {
-		if (info.type == CGROUP_FILE_TYPE_DIR) {
-			char rel[PATH_MAX];
-			const char *p = info.full_path + strlen(mount_point);
-
-			snprintf(rel, sizeof(rel), "%s", *p ? p : "/");
-			/* trailing slash on the base */
-			if (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
-				rel[strlen(rel) - 1] = '\0';
-			ret = cb(rel, info.depth, data);
-			if (ret)
-				break;
-		}
-		ret = cgroup_walk_tree_next(recursive ? 0 : 1, &handle, &info, base);
-	}
-	cgroup_walk_tree_end(&handle);
-	return ret == ECGEOF ? 0 : (ret > 0 ? cg_errno(ret) : ret);
+	if (ret)
+		return ret;
+	snprintf(rel, sizeof(rel), "%s", path);
+	return walk(rel, strlen(rel), 0, recursive, cb, data);
 }

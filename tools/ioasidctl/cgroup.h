@@ -11,7 +11,7 @@ struct ioasids_stat {
 	int64_t current;
 	int64_t peak;		/* -1 on the root */
 	int64_t events;		/* refusals at or below this cgroup; -1 on the root */
-	int64_t events_local;	/* -1 on the root */
+	int64_t events_local;	/* -1: cgx_read() leaves it; see cgx_events_local() */
 };
 
 /* Set up libcgroup; -ENODEV if the running kernel has no ioasids controller. */
@@ -20,7 +20,10 @@ int cgx_init(void);
 int cgx_exists(const char *path);
 /* Create @path and any missing parent, like mkdir -p; 0 if it exists. */
 int cgx_create(const char *path);
+/* current, max, peak, events; -ENOENT: no such cgroup; -EMEDIUMTYPE: no controller */
 int cgx_read(const char *path, struct ioasids_stat *st);
+/* ioasids.events.local's count, or -1 */
+int64_t cgx_events_local(const char *path);
 int cgx_set_max(const char *path, const char *value);
 /*
  * Enable ioasids in cgroup.subtree_control of every ancestor of @path that

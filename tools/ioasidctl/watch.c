@@ -46,7 +46,10 @@ static int on_modify(sd_event_source *s, const struct inotify_event *ev, void *d
 
 	(void)s;
 	(void)ev;
-	if (cgx_read(w->path, &st) || st.events_local <= w->seen)
+	if (cgx_read(w->path, &st))
+		return 0;
+	st.events_local = cgx_events_local(w->path);
+	if (st.events_local <= w->seen)
 		return 0;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
@@ -80,7 +83,7 @@ static int collect(const char *path, int depth, void *data)
 		ctx->cap = cap;
 	}
 	snprintf(ctx->w[ctx->n].path, sizeof(ctx->w[ctx->n].path), "%s", path);
-	ctx->w[ctx->n].seen = st.events_local;
+	ctx->w[ctx->n].seen = cgx_events_local(path);
 	ctx->n++;
 	return 0;
 }
