@@ -128,7 +128,8 @@ series() {
 			commit -q -F "$msg"
 	}
 	commit_overlay "$top/patches/messages/core.txt" 'include/*' 'drivers/iommu/ioasid/Kconfig' \
-		'drivers/iommu/ioasid/Makefile' 'drivers/iommu/ioasid/core.c' 'drivers/iommu/ioasid/dev.c'
+		'drivers/iommu/ioasid/Makefile' 'drivers/iommu/ioasid/core.c' 'drivers/iommu/ioasid/dev.c' \
+		'drivers/iommu/ioasid/bench.c'
 	commit_overlay "$top/patches/messages/controller.txt" 'kernel/cgroup/*'
 	commit_overlay "$top/patches/messages/kunit.txt" 'drivers/iommu/ioasid/ioasid_kunit.c'
 	commit_overlay "$top/patches/messages/docs.txt" 'Documentation/*'
