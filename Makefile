@@ -23,7 +23,7 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check demo patches lint install clean distclean
+	ioasidctl unit check demo bench patches lint install clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -34,6 +34,7 @@ help:
 	@echo "make install     install ioasidctl, its man page and completion, the"
 	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
 	@echo "make patches     write the full series, git am-able, to build/patches"
+	@echo "make bench       boot the test kernel and print what a charge costs (build/bench/)"
 	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
 	@echo "make clean       remove build output but keep the unpacked tree"
 	@echo "make distclean   remove build/"
@@ -72,8 +73,13 @@ $(TESTBIN)/ioasid-alloc: tests/helpers/ioasid-alloc.c include/uapi/linux/ioasid.
 	@mkdir -p $(TESTBIN)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
 
+$(TESTBIN)/ioasid-bench: tests/bench/ioasid-bench.c include/uapi/linux/ioasid.h
+	@mkdir -p $(TESTBIN)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
+
 test-binaries: deps-tests tree
-	@$(MAKE) --no-print-directory $(TESTBIN)/ioasid_test $(TESTBIN)/test_core $(TESTBIN)/ioasid-alloc
+	@$(MAKE) --no-print-directory $(TESTBIN)/ioasid_test $(TESTBIN)/test_core $(TESTBIN)/ioasid-alloc \
+		$(TESTBIN)/ioasid-bench
 
 # ---- ioasidctl and its host-side unit tests --------------------------------
 
@@ -135,8 +141,8 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"
-	@echo "== boot 2: ioasid.capacity=100: KUnit again and a full space"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity" ioasid.capacity=100
+	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100
 	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller, a bad capacity"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" \
 		cgroup_disable=ioasids ioasid.capacity=0
@@ -154,6 +160,19 @@ demo: deps-tests
 	@echo "== booting the test kernel"
 	@SHOW=1 $(TOP)/scripts/boot.sh $(BUILD)/demo demo quiet | \
 		sed -n '/^demo:/,/^harness: finished/p' | sed -e '/^harness:/d' -e 's/^demo://'
+
+# Figures, never assertions: build/bench/bench.{txt,json}. BENCH=tiny for a quick run.
+bench: deps-tests
+	@echo "== building the test kernel (log: build/uml-build.log)"
+	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
+	@echo "== booting the test kernel to measure ($${BENCH:-full} sizes; a few minutes)"
+	@$(TOP)/scripts/boot.sh $(BUILD)/bench/run suites IOASID_SUITES=bench IOASID_BENCH=$${BENCH:-full}
+	@cp $(BUILD)/bench/run/bench.json $(BUILD)/bench/run/bench.txt $(BUILD)/bench/
+	@echo "== results on $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) CPUs," \
+		"host kernel $$(uname -r); test kernel: UML $$(sed -n 's/.*"kernel": "\(.*\)",/\1/p' $(BUILD)/bench/bench.json)"
+	@cat $(BUILD)/bench/bench.txt
+	@! grep '^not ok' $(BUILD)/bench/run/bench.tap
 
 patches: tree
 	@$(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches

@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioasid-bench: the kernel-side figures of make bench, run in the test
+ * kernel as root. Prints "name value" lines; bench.sh turns them into the
+ * table and JSON.
+ *
+ *   kernel  ns per ioasid_alloc + ioasid_free pair in the kernel
+ *           (debugfs ioasid/bench), for a task at depth 0, 1, 2, 4 and 8
+ *           of a hierarchy with a limit at every level
+ *   uapi    ns per IOASID_ALLOC + IOASID_FREE round trip through
+ *           /dev/ioasid, in the root cgroup (uncharged) and at depth 4
+ *   scale   the whole space allocated over GROUPS cgroups, then freed:
+ *           time for each phase, and slab memory per live IOASID
+ *
+ * Usage: ioasid-bench [--iters N] [--uapi-iters N] [--runs R] [--groups G]
+ * (a system call costs tens of microseconds in UML: the uAPI loop is shorter)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/ioasid.h>
+
+#define CG "/sys/fs/cgroup"
+#define DEBUGFS "/sys/kernel/debug/ioasid/bench"
+#define LIMIT "1000000"	/* a limit at every level, never reached */
+
+static long iters = 200000, uapi_iters = 5000, runs = 7, groups = 1000;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "ioasid-bench: %s: %s\n", what, strerror(errno));
+	exit(2);
+}
+
+static void put(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, v, strlen(v)) != (ssize_t)strlen(v))
+		die(path);
+	close(fd);
+}
+
+static long long get(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		die(path);
+	close(fd);
+	return atoll(buf);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, long n)
+{
+	qsort(v, n, sizeof(*v), cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The chain /bench/d1/.../dN with the controller and a limit at each level; its path. */
+static const char *chain(int depth)
+{
+	static char path[256];
+	char f[300];
+
+	snprintf(path, sizeof(path), CG);
+	put(CG "/cgroup.subtree_control", "+ioasids");
+	for (int i = 0; i < depth; i++) {
+		size_t n = strlen(path);
+
+		snprintf(path + n, sizeof(path) - n, i ? "/d%d" : "/bench", i);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			die(path);
+		snprintf(f, sizeof(f), "%s/ioasids.max", path);
+		put(f, LIMIT);
+		if (i + 1 < depth) {
+			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", path);
+			put(f, "+ioasids");
+		}
+	}
+	return path;
+}
+
+static void move_to(const char *cgroup)
+{
+	char f[300];
+
+	snprintf(f, sizeof(f), "%s/cgroup.procs", cgroup);
+	put(f, "0");
+}
+
+/* ns per pair, in the kernel, at @depth: the median of the runs */
+static double kernel_pair(int depth)
+{
+	double *v = calloc(runs, sizeof(*v));
+	char n[32];
+	FILE *f;
+
+	move_to(chain(depth));
+	snprintf(n, sizeof(n), "%ld", iters);
+	put(DEBUGFS, n);	/* a warm-up run, not counted */
+	for (long r = 0; r < runs; r++) {
+		unsigned long long it, ns;
+
+		put(DEBUGFS, n);
+		f = fopen(DEBUGFS, "re");
+		if (!f || fscanf(f, "%llu %llu", &it, &ns) != 2 || it != (unsigned long long)iters)
+			die("reading " DEBUGFS);
+		fclose(f);
+		v[r] = (double)ns / it;
+	}
+	move_to(CG);
+	double m = median(v, runs);
+
+	free(v);
+	return m;
+}
+
+/* ns per IOASID_ALLOC + IOASID_FREE round trip from user space */
+static double uapi_pair(int fd)
+{
+	double t = now_ns();
+
+	for (long i = 0; i < uapi_iters; i++) {
+		struct ioasid_alloc a = { .argsz = sizeof(a) };
+		struct ioasid_free fr = { .argsz = sizeof(fr) };
+
+		if (ioctl(fd, IOASID_ALLOC, &a))
+			die("IOASID_ALLOC");
+		fr.id = a.id;
+		if (ioctl(fd, IOASID_FREE, &fr))
+			die("IOASID_FREE");
+	}
+	return (now_ns() - t) / uapi_iters;
+}
+
+static long long slab_kb(void)
+{
+	char line[256];
+	long long kb = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Slab: %lld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void scale(void)
+{
+	long long capacity = get(CG "/ioasids.capacity"), before, after, after_free;
+	struct rlimit rl = { groups + 64, groups + 64 };
+	int *fds = calloc(groups, sizeof(*fds));
+	char path[256];
+	double t;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit");
+	put(CG "/cgroup.subtree_control", "+ioasids");
+	if (mkdir(CG "/scale", 0755) && errno != EEXIST)
+		die(CG "/scale");
+	put(CG "/scale/cgroup.subtree_control", "+ioasids");
+	for (long g = 0; g < groups; g++) {
+		snprintf(path, sizeof(path), CG "/scale/g%ld", g);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			die(path);
+	}
+	sync();
+	before = slab_kb();
+
+	/* each group's share, the first ones taking the remainder */
+	t = now_ns();
+	for (long g = 0; g < groups; g++) {
+		long n = capacity / groups + (g < capacity % groups);
+
+		snprintf(path, sizeof(path), CG "/scale/g%ld", g);
+		move_to(path);
+		fds[g] = open("/dev/ioasid", O_RDWR | O_CLOEXEC);
+		if (fds[g] < 0)
+			die("/dev/ioasid");
+		for (long i = 0; i < n; i++) {
+			struct ioasid_alloc a = { .argsz = sizeof(a) };
+
+			if (ioctl(fds[g], IOASID_ALLOC, &a))
+				die("IOASID_ALLOC while filling the space");
+		}
+	}
+	printf("scale_alloc_s %.3f\n", (now_ns() - t) / 1e9);
+	after = slab_kb();
+	move_to(CG);
+	printf("scale_ids %lld\nscale_groups %ld\nscale_in_use %lld\n", capacity, groups,
+	       get(CG "/ioasids.current"));
+
+	t = now_ns();
+	for (long g = 0; g < groups; g++)
+		close(fds[g]);
+	printf("scale_free_s %.3f\n", (now_ns() - t) / 1e9);
+	after_free = slab_kb();
+	printf("scale_slab_before_kb %lld\nscale_slab_full_kb %lld\nscale_slab_freed_kb %lld\n",
+	       before, after, after_free);
+	printf("scale_bytes_per_id %.1f\n", (after - before) * 1024.0 / capacity);
+	printf("scale_in_use_after_free %lld\n", get(CG "/ioasids.current"));
+	for (long g = 0; g < groups; g++) {
+		snprintf(path, sizeof(path), CG "/scale/g%ld", g);
+		rmdir(path);
+	}
+	rmdir(CG "/scale");
+	free(fds);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "iters", required_argument, NULL, 'i' },
+		{ "uapi-iters", required_argument, NULL, 'u' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "groups", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const int depths[] = { 0, 1, 2, 4, 8 };
+	double k0 = 0, off, on, *voff, *von;
+	int c, fd;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		long *p = c == 'i' ? &iters : c == 'u' ? &uapi_iters : c == 'r' ? &runs :
+			  c == 'g' ? &groups : NULL;
+
+		if (!p || (*p = atol(optarg)) < 1) {
+			fprintf(stderr, "usage: ioasid-bench [--iters N] [--uapi-iters N] [--runs R] "
+				"[--groups G]\n");
+			return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("iters %ld\nuapi_iters %ld\nruns %ld\n", iters, uapi_iters, runs);
+
+	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+		double k = kernel_pair(depths[i]);
+
+		if (!depths[i])
+			k0 = k;
+		printf("kernel_depth%d_ns %.1f\nkernel_depth%d_ratio %.3f\n",
+		       depths[i], k, depths[i], k / k0);
+	}
+
+	/* the two uAPI cases interleaved, so drift hits both alike */
+	fd = open("/dev/ioasid", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die("/dev/ioasid");
+	/*
+	 * Three times the runs: a system call's cost in UML varies by several
+	 * percent from one run to the next, far more than a charge costs.
+	 */
+	voff = calloc(3 * runs, sizeof(*voff));
+	von = calloc(3 * runs, sizeof(*von));
+	for (long r = 0; r < 3 * runs; r++) {
+		move_to(CG);
+		voff[r] = uapi_pair(fd);
+		move_to(chain(4));
+		von[r] = uapi_pair(fd);
+	}
+	move_to(CG);
+	close(fd);
+	off = median(voff, 3 * runs);
+	on = median(von, 3 * runs);
+	printf("uapi_off_ns %.1f\nuapi_depth4_ns %.1f\nuapi_ratio %.3f\n", off, on, on / off);
+	free(voff);
+	free(von);
+
+	scale();
+	return 0;
+}
