@@ -125,45 +125,42 @@ static void dropins(void **state)
 /* where systemd puts a unit that has not started yet */
 static void cgroup_paths(void **state)
 {
-	char *p = NULL;
+	static const struct {
+		const char *unit, *slice, *want;	/* want NULL: -EINVAL */
+	} cases[] = {
+		{ "vm1.service", "machine.slice", "/machine.slice/vm1.service" },
+		{ "x.service", "a-b-c.slice", "/a.slice/a-b.slice/a-b-c.slice/x.service" },
+		/* a slice's place follows from its own name */
+		{ "iox-cap.slice", "-.slice", "/iox.slice/iox-cap.slice" },
+		{ "machine.slice", NULL, "/machine.slice" },
+		/* in the root slice; an escaped template slice */
+		{ "init.scope", "-.slice", "/init.scope" },
+		{ "t@one.service", "system-t\\x2dx.slice",
+		  "/system.slice/system-t\\x2dx.slice/t@one.service" },
+		/* names that would clash with cgroupfs files get systemd's '_' */
+		{ "pids.service", "-.slice", "/_pids.service" },
+		{ "pidsx.service", "-.slice", "/pidsx.service" },
+		{ "cgroup.x.service", "-.slice", "/_cgroup.x.service" },
+		/* no slice, or not a slice */
+		{ "vm1.service", NULL, NULL },
+		{ "vm1.service", "vm0.service", NULL },
+		{ "vm1.service", ".slice", NULL },
+	};
 
 	(void)state;
-	assert_int_equal(0, unit_cgroup_path("vm1.service", "machine.slice", &p));
-	assert_string_equal("/machine.slice/vm1.service", p);
-	free(p);
-	assert_int_equal(0, unit_cgroup_path("x.service", "a-b-c.slice", &p));
-	assert_string_equal("/a.slice/a-b.slice/a-b-c.slice/x.service", p);
-	free(p);
-	/* a slice's place follows from its own name */
-	assert_int_equal(0, unit_cgroup_path("iox-cap.slice", "-.slice", &p));
-	assert_string_equal("/iox.slice/iox-cap.slice", p);
-	free(p);
-	assert_int_equal(0, unit_cgroup_path("machine.slice", NULL, &p));
-	assert_string_equal("/machine.slice", p);
-	free(p);
-	/* in the root slice; an escaped template slice */
-	assert_int_equal(0, unit_cgroup_path("init.scope", "-.slice", &p));
-	assert_string_equal("/init.scope", p);
-	free(p);
-	assert_int_equal(0, unit_cgroup_path("t@one.service", "system-t\\x2dx.slice", &p));
-	assert_string_equal("/system.slice/system-t\\x2dx.slice/t@one.service", p);
-	free(p);
-	/* names that would clash with cgroupfs files get systemd's '_' */
-	assert_int_equal(0, unit_cgroup_path("pids.service", "-.slice", &p));
-	assert_string_equal("/_pids.service", p);
-	free(p);
-	assert_int_equal(0, unit_cgroup_path("pidsx.service", "-.slice", &p));
-	assert_string_equal("/pidsx.service", p);
-	free(p);
-	assert_int_equal(0, unit_cgroup_path("cgroup.x.service", "-.slice", &p));
-	assert_string_equal("/_cgroup.x.service", p);
-	free(p);
-	/* no slice, or not a slice */
-	p = NULL;
-	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", NULL, &p));
-	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", "vm0.service", &p));
-	assert_int_equal(-EINVAL, unit_cgroup_path("vm1.service", ".slice", &p));
-	assert_null(p);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *p = NULL;
+		int ret = unit_cgroup_path(cases[i].unit, cases[i].slice, &p);
+
+		if (!cases[i].want) {
+			assert_int_equal(-EINVAL, ret);
+			assert_null(p);
+			continue;
+		}
+		assert_int_equal(0, ret);
+		assert_string_equal(cases[i].want, p);
+		free(p);
+	}
 }
 
 /* ---- a fake systemd on a private bus ------------------------------------ */
