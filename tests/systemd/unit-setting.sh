@@ -119,6 +119,19 @@ held iox-tpl@one.service "tpl-one: holding 2 IOASIDs"
 result $? "iox-tpl@one.service, an instance of a template with IOASIDMax=2, holds 2"
 is "$sys/system-iox\\x2dtpl.slice/iox-tpl@one.service/ioasids.max" 2 "  ioasids.max is 2"
 
+# ---- automatic restarts --------------------------------------------------
+systemctl start iox-crash.service
+i=0
+while [ "$(systemctl show -P NRestarts iox-crash.service)" -lt 3 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+systemctl stop iox-crash.service
+runs=$(log iox-crash.service | grep -c 'crash: refused')
+got=$(log iox-crash.service | grep -c 'crash: allocated')
+[ "$runs" -ge 3 ] && [ "$got" = $((2 * runs)) ]
+result $? "Restart=on-failure: each of $runs runs got 2 of 3 ($got allocated in all)"
+
 # ---- a transient scope, with a drop-in for its name -------------------------
 systemd-run --quiet --scope --unit=iox-scope.scope \
 	/usr/lib/ioasid-tests/ioasid-alloc --label scope -n 3 >"$t/scope" 2>&1
