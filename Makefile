@@ -102,10 +102,12 @@ $(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/outpu
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols) \
 		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
 
-$(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h $(SDDIR)/unitfile.h
+$(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h \
+		$(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -I$(SDDIR) $$(pkg-config --cflags libsystemd) \
-		-o $@ $< $(CTLDIR)/systemd.c $$(pkg-config --libs libsystemd) -lcmocka -lpthread
+		-o $@ $< $(CTLDIR)/systemd.c $(SDDIR)/unitfile.c $$(pkg-config --libs libsystemd) \
+		-lcmocka -lpthread
 
 $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)

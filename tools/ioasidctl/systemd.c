@@ -14,25 +14,9 @@
 #include "systemd.h"
 #include "util.h"
 
-static const struct {
-	const char *suffix, *section;
-} unit_types[] = {
-	{ ".service", "Service" },
-	{ ".scope", "Scope" },
-	{ ".slice", "Slice" },
-};
-
 const char *unit_section(const char *unit)
 {
-	size_t n = strlen(unit);
-
-	for (size_t i = 0; i < sizeof(unit_types) / sizeof(unit_types[0]); i++) {
-		size_t s = strlen(unit_types[i].suffix);
-
-		if (n > s && !strcmp(unit + n - s, unit_types[i].suffix))
-			return unit_types[i].section;
-	}
-	return NULL;
+	return unitfile_section(unit, strlen(unit));
 }
 
 bool unit_name_valid(const char *unit)

@@ -81,24 +81,6 @@ static void log_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The section of a unit name ("vm1.service", "foo@.service", "foo-.slice"). */
-static const char *section_of(const char *name, size_t len)
-{
-	static const struct {
-		const char *suffix, *section;
-	} types[] = {
-		{ ".service", "Service" }, { ".scope", "Scope" }, { ".slice", "Slice" },
-	};
-
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		size_t s = strlen(types[i].suffix);
-
-		if (len > s && !strncmp(name + len - s, types[i].suffix, s))
-			return types[i].section;
-	}
-	return NULL;
-}
-
 /* Units that must not get the dependency: the helper itself, and what matches it. */
 static int is_helper(const char *name)
 {
@@ -133,13 +115,8 @@ static int emit(const char *outdir, const char *unit, const char *source)
 static int assigns(const char *path, const char *section)
 {
 	struct unit_setting s = { 0 };
-	FILE *f = fopen(path, "re");
-	int n;
+	int n = unitfile_scan_path(path, section, &s);
 
-	if (!f)
-		return -errno;
-	n = unitfile_scan(f, path, section, &s);
-	fclose(f);
 	unit_setting_clear(&s);
 	return n < 0 ? n : n > 0;
 }
@@ -214,15 +191,15 @@ static void scan_dir(const char *outdir, const char *dir)
 
 				/* "x.service" for "service" */
 				snprintf(any, sizeof(any), "x.%s", unit);
-				scan_dropins(outdir, path, unit, section_of(any, strlen(any)), 1);
+				scan_dropins(outdir, path, unit, unitfile_section(any, strlen(any)), 1);
 				goto next;
 			}
-			section = section_of(unit, len - 2);
+			section = unitfile_section(unit, len - 2);
 			if (section)
 				scan_dropins(outdir, path, unit, section, 0);
 			goto next;
 		}
-		section = section_of(e, len);
+		section = unitfile_section(e, len);
 		if (section)
 			handle(outdir, e, path, section);
 next:

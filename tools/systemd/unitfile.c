@@ -12,6 +12,23 @@
 
 #define WHITESPACE " \t\r\n"
 
+const char *unitfile_section(const char *name, size_t len)
+{
+	static const struct {
+		const char *suffix, *section;
+	} types[] = {
+		{ ".service", "Service" }, { ".scope", "Scope" }, { ".slice", "Slice" },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t n = strlen(types[i].suffix);
+
+		if (len > n && !strncmp(name + len - n, types[i].suffix, n))
+			return types[i].section;
+	}
+	return NULL;
+}
+
 void unit_setting_clear(struct unit_setting *s)
 {
 	free(s->value);
@@ -147,7 +164,7 @@ bool unitfile_typewide(const char *path)
 	       (n == 7 && !strncmp(dir, "scope.d", 7));
 }
 
-static int scan_path(const char *path, const char *section, struct unit_setting *s)
+int unitfile_scan_path(const char *path, const char *section, struct unit_setting *s)
 {
 	FILE *f = fopen(path, "re");
 	int ret;
@@ -170,7 +187,7 @@ int unitfile_resolve(const char *section, const char *fragment, char *const *dro
 	int n = 0, ret;
 
 	if (fragment && *fragment) {
-		ret = scan_path(fragment, section, s);
+		ret = unitfile_scan_path(fragment, section, s);
 		if (ret < 0)
 			return ret;
 		n += ret;
@@ -178,7 +195,7 @@ int unitfile_resolve(const char *section, const char *fragment, char *const *dro
 	for (; dropins && *dropins; dropins++) {
 		if (unitfile_typewide(*dropins))
 			continue;
-		ret = scan_path(*dropins, section, s);
+		ret = unitfile_scan_path(*dropins, section, s);
 		if (ret < 0)
 			return ret;
 		n += ret;

@@ -7,6 +7,7 @@
 #define IOASID_UNITFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* The setting's two spellings: the plain one, and the one systemd 252 ignores silently. */
@@ -21,6 +22,13 @@ struct unit_setting {
 };
 
 /*
+ * The section a unit's resource settings go in, from the unit name's suffix
+ * ("vm1.service", "foo@.service", "foo-.slice"; @len bytes of @name):
+ * "Service", "Scope" or "Slice"; NULL for any other unit type.
+ */
+const char *unitfile_section(const char *name, size_t len);
+
+/*
  * Read one unit file or drop-in, @name being what to call it in messages,
  * and let every IOASIDMax= or X-IOASIDMax= in section [@section] replace *@s,
  * in order, as systemd's own parser does: "#" and ";" comments, a trailing
@@ -28,6 +36,9 @@ struct unit_setting {
  * Returns the number of assignments, or -errno.
  */
 int unitfile_scan(FILE *f, const char *name, const char *section, struct unit_setting *s);
+
+/* unitfile_scan() of the file at @path; -errno if it cannot be read. */
+int unitfile_scan_path(const char *path, const char *section, struct unit_setting *s);
 
 /*
  * The effective setting of a unit whose settings live in section
