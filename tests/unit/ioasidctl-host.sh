@@ -68,6 +68,12 @@ result $(( $? != 2 )) "no command: exit 2"
 rc=$?
 [ $rc -eq 2 ]
 result $? "set with one argument is a usage error, before any cgroup access (got $rc)"
+for args in "show --unit a/b.service" "set --unit vm1 3" "apply --unit x.socket"; do
+	"$ctl" $args >/dev/null 2>"$t/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q "is not a service, scope or slice unit name" "$t/err"
+	result $? "ioasidctl $args: exit 2 for the unit name, before anything else (got $rc)"
+done
 for args in "apply" "apply x.service" "apply -u a.service -u b.service" "apply -u a.service x"; do
 	"$ctl" $args >/dev/null 2>"$t/err"
 	rc=$?

@@ -309,8 +309,8 @@ static int start_daemon(void)
 static void resolve(void **state)
 {
 	sd_bus *server, *client;
+	struct unit_info u;
 	pthread_t thread;
-	char *cg = NULL;
 
 	(void)state;
 	assert_int_equal(0, start_daemon());
@@ -318,7 +318,7 @@ static void resolve(void **state)
 	/* before the fake systemd joins: systemd is not reachable */
 	client = connect_to(address);
 	assert_non_null(client);
-	assert_int_equal(-EHOSTDOWN, unit_cgroup(client, "vm1.service", &cg));
+	assert_int_equal(-EHOSTDOWN, unit_load(client, "vm1.service", &u));
 
 	server = connect_to(address);
 	assert_non_null(server);
@@ -338,42 +338,33 @@ static void resolve(void **state)
 	assert_true(sd_bus_request_name(server, "org.freedesktop.systemd1", 0) >= 0);
 	assert_int_equal(0, pthread_create(&thread, NULL, serve, server));
 
-	assert_int_equal(0, unit_cgroup(client, "vm1.service", &cg));
-	assert_string_equal("/machine.slice/vm1.service", cg);
-	free(cg);
-	assert_int_equal(0, unit_cgroup(client, "machine.slice", &cg));
-	assert_string_equal("/machine.slice", cg);
-	free(cg);
-	cg = NULL;
-	assert_int_equal(-ESRCH, unit_cgroup(client, "idle.service", &cg));
-	assert_null(cg);
-	assert_int_equal(-ENOENT, unit_cgroup(client, "nope.service", &cg));
-	assert_null(cg);
-	assert_int_equal(-ENOENT, unit_cgroup(client, "ghost.service", &cg));
-	assert_null(cg);
-
-	/* what "apply" needs: where the unit runs, and its files in order */
-	{
-		struct unit_info u;
-
-		assert_int_equal(0, unit_load(client, "vm1.service", &u));
-		assert_string_equal("/machine.slice/vm1.service", u.cgroup);
-		assert_string_equal("machine.slice", u.slice);
-		assert_string_equal("/etc/systemd/system/vm1.service", u.fragment);
-		assert_non_null(u.dropins);
-		assert_string_equal(fake_units[0].dropins[0], u.dropins[0]);
-		assert_string_equal(fake_units[0].dropins[1], u.dropins[1]);
-		assert_null(u.dropins[2]);
-		unit_info_free(&u);
-		assert_int_equal(0, unit_load(client, "idle.service", &u));
-		assert_string_equal("", u.cgroup);
-		assert_string_equal("a-b.slice", u.slice);
-		/* no drop-ins: sd-bus gives NULL for an empty array */
-		assert_true(!u.dropins || !u.dropins[0]);
-		unit_info_free(&u);
-		assert_int_equal(-ENOENT, unit_load(client, "ghost.service", &u));
-		assert_null(u.dropins);
-	}
+	/* where the unit runs, and the files it was loaded from, in order */
+	assert_int_equal(0, unit_load(client, "vm1.service", &u));
+	assert_string_equal("/machine.slice/vm1.service", u.cgroup);
+	assert_string_equal("machine.slice", u.slice);
+	assert_string_equal("/etc/systemd/system/vm1.service", u.fragment);
+	assert_non_null(u.dropins);
+	assert_string_equal(fake_units[0].dropins[0], u.dropins[0]);
+	assert_string_equal(fake_units[0].dropins[1], u.dropins[1]);
+	assert_null(u.dropins[2]);
+	unit_info_free(&u);
+	assert_int_equal(0, unit_load(client, "machine.slice", &u));
+	assert_string_equal("/machine.slice", u.cgroup);
+	assert_string_equal("-.slice", u.slice);
+	unit_info_free(&u);
+	/* loaded, not running: no cgroup */
+	assert_int_equal(0, unit_load(client, "idle.service", &u));
+	assert_string_equal("", u.cgroup);
+	assert_string_equal("a-b.slice", u.slice);
+	/* no drop-ins: sd-bus gives NULL for an empty array */
+	assert_true(!u.dropins || !u.dropins[0]);
+	unit_info_free(&u);
+	/* no such unit, or one without a unit file: -ENOENT, nothing left behind */
+	assert_int_equal(-ENOENT, unit_load(client, "nope.service", &u));
+	assert_null(u.cgroup);
+	assert_int_equal(-ENOENT, unit_load(client, "ghost.service", &u));
+	assert_null(u.cgroup);
+	assert_null(u.dropins);
 
 	server_stop = 1;
 	pthread_join(thread, NULL);

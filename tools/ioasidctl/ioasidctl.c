@@ -138,34 +138,35 @@ static void bus_unrefp(sd_bus **b)
 	sd_bus_unref(*b);
 }
 
+static void unit_infop(struct unit_info *u)
+{
+	unit_info_free(u);
+}
+
 /*
- * The cgroup of systemd unit @unit in *@cg, opening the bus in *@bus on first
- * use. With @running, a unit that is not running is an error; without, *@cg
- * stays NULL for it. Returns an exit status; one line on stderr for a failure.
+ * Load systemd unit @unit into *@u, opening the bus in *@bus on first use.
+ * With @running, a unit that is not running (no cgroup) is an error.
+ * Returns an exit status; one line on stderr for a failure.
  */
-static int unit_lookup(sd_bus **bus, const char *unit, bool running, char **cg)
+static int unit_lookup(sd_bus **bus, const char *unit, bool running, struct unit_info *u)
 {
 	int ret;
 
-	if (!unit_name_valid(unit)) {
-		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
-		return EXIT_USAGE;
-	}
 	if (!*bus && unit_bus_open(bus)) {
 		fprintf(stderr, "ioasidctl: systemd is not running or not reachable on the system bus\n");
 		return EXIT_NOSYSTEMD;
 	}
-	ret = unit_cgroup(*bus, unit, cg);
+	ret = unit_load(*bus, unit, u);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
 		return EXIT_NOTFOUND;
 	}
-	if (ret == -ESRCH && running) {
+	if (ret)
+		return fail(ret, unit);
+	if (running && !u->cgroup[0]) {
 		fprintf(stderr, "ioasidctl: %s: not running, so it has no cgroup\n", unit);
 		return EXIT_NOTFOUND;
 	}
-	if (ret && ret != -ESRCH)
-		return fail(ret, unit);
 	return EXIT_OK;
 }
 
@@ -306,20 +307,16 @@ static int cmd_set(int argc, char **argv)
 static int cmd_set_unit(int argc, char **argv)
 {
 	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
-	_cleanup_free_ char *cg = NULL;
+	_cleanup_(unit_infop) struct unit_info u = { 0 };
 	const char *unit = arg_units[0], *persist;
 	char path[4096];
 	uint64_t v;
 	int ret;
 
 	(void)argc;
-	if (!unit_name_valid(unit)) {
-		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
-		return EXIT_USAGE;
-	}
 	ret = parse_limit(argv[0], &v);
 	if (!ret)
-		ret = unit_lookup(&bus, unit, false, &cg);
+		ret = unit_lookup(&bus, unit, false, &u);
 	if (ret)
 		return ret;
 
@@ -333,16 +330,11 @@ static int cmd_set_unit(int argc, char **argv)
 	ret = unit_daemon_reload(bus);
 	if (ret)
 		return fail(ret, "systemctl daemon-reload");
-	if (!cg) {
+	if (!u.cgroup[0]) {
 		printf("%s: not running; applied when it starts\n", unit);
 		return EXIT_OK;
 	}
-	return apply_limit(cg, v);
-}
-
-static void unit_infop(struct unit_info *u)
-{
-	unit_info_free(u);
+	return apply_limit(u.cgroup, v);
 }
 
 static void settingp(struct unit_setting *s)
@@ -361,27 +353,15 @@ static int cmd_apply(void)
 	_cleanup_(bus_unrefp) sd_bus *bus = NULL;
 	_cleanup_(unit_infop) struct unit_info u = { 0 };
 	_cleanup_(settingp) struct unit_setting s = { 0 };
-	_cleanup_free_ char *cg = NULL;
-	const char *unit = arg_units[0];
+	_cleanup_free_ char *planned = NULL;
+	const char *unit = arg_units[0], *cg;
 	uint64_t v = VALUE_MAX, capacity, in_use;
 	bool bad = false;
 	int ret;
 
-	if (!unit_name_valid(unit)) {
-		fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n", unit);
-		return EXIT_USAGE;
-	}
-	if (unit_bus_open(&bus)) {
-		fprintf(stderr, "ioasidctl: systemd is not running or not reachable\n");
-		return EXIT_NOSYSTEMD;
-	}
-	ret = unit_load(bus, unit, &u);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "ioasidctl: %s: no such unit\n", unit);
-		return EXIT_NOTFOUND;
-	}
+	ret = unit_lookup(&bus, unit, false, &u);
 	if (ret)
-		return fail(ret, unit);
+		return ret;
 	ret = unitfile_resolve(unit_section(unit), u.fragment, u.dropins, &s);
 	if (ret < 0)
 		return fail(ret, s.file ?: unit);
@@ -402,17 +382,16 @@ static int cmd_apply(void)
 		v = VALUE_MAX;
 		bad = true;
 	}
-	if (u.cgroup[0]) {
-		cg = strdup(u.cgroup);
-		ret = cg ? 0 : -ENOMEM;
-	} else {
-		ret = unit_cgroup_path(unit, u.slice, &cg);
+	/* not started yet: where systemd will put it */
+	cg = u.cgroup;
+	if (!cg[0]) {
+		ret = unit_cgroup_path(unit, u.slice, &planned);
+		if (ret)
+			return fail(ret, "finding the unit's cgroup");
+		cg = planned;
 	}
-	if (ret)
-		return fail(ret, "finding the unit's cgroup");
-	if (v == VALUE_MAX && cgx_exists(cg)) {
-		/* a cgroup made later starts without a limit */
-	} else {
+	/* no limit and no cgroup yet: the cgroup systemd makes has none */
+	if (v != VALUE_MAX || !cgx_exists(cg)) {
 		ret = cgx_create(cg);
 		if (ret)
 			return fail(ret, cg);
@@ -507,11 +486,14 @@ static int targets(int argc, char **argv, char ***out, int *n)
 	}
 	*out = t;	/* lives until exit */
 	for (int i = 0; i < arg_nunits; i++) {
-		int ret = unit_lookup(&bus, arg_units[i], true, &t[*n]);
+		struct unit_info u;
+		int ret = unit_lookup(&bus, arg_units[i], true, &u);
 
 		if (ret)
 			return ret;
-		(*n)++;
+		t[(*n)++] = u.cgroup;	/* lives until exit, with t */
+		u.cgroup = NULL;
+		unit_info_free(&u);
 	}
 	return EXIT_OK;
 }
@@ -556,6 +538,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ioasidctl: set takes %s\n",
 			arg_nunits ? "--unit UNIT VALUE" : "CGROUP VALUE");
 		return EXIT_USAGE;
+	}
+	for (int i = 0; i < arg_nunits; i++) {
+		if (!unit_name_valid(arg_units[i])) {
+			fprintf(stderr, "ioasidctl: '%s' is not a service, scope or slice unit name\n",
+				arg_units[i]);
+			return EXIT_USAGE;
+		}
 	}
 	if (!strcmp(cmd, "apply") && (argc || arg_nunits != 1)) {
 		fprintf(stderr, "ioasidctl: apply takes --unit UNIT\n");

@@ -138,23 +138,6 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup)
-{
-	struct unit_info u;
-	int ret = unit_load(bus, unit, &u);
-
-	if (ret)
-		return ret;
-	if (!u.cgroup[0]) {
-		unit_info_free(&u);
-		return -ESRCH;
-	}
-	*cgroup = u.cgroup;
-	u.cgroup = NULL;
-	unit_info_free(&u);
-	return 0;
-}
-
 /* systemd's cg_escape(): names that could clash with cgroupfs files get a '_' */
 static bool cg_needs_escape(const char *p)
 {

@@ -34,7 +34,7 @@ bool unit_name_valid(const char *unit);
 
 /* What ioasidctl needs of a loaded unit, from systemd's properties. */
 struct unit_info {
-	char *cgroup;		/* ControlGroup: "" when the unit is not running */
+	char *cgroup;		/* ControlGroup ("/system.slice/x.service"): "" when not running */
 	char *slice;		/* Slice: the slice it runs in ("-.slice" for the root) */
 	char *fragment;		/* FragmentPath: its unit file, or "" */
 	char **dropins;		/* DropInPaths, in the order systemd applied them */
@@ -47,14 +47,6 @@ struct unit_info {
  */
 int unit_load(sd_bus *bus, const char *unit, struct unit_info *u);
 void unit_info_free(struct unit_info *u);
-
-/*
- * The unit's cgroup, relative to the cgroup2 mount ("/system.slice/x.service"),
- * from systemd's ControlGroup property, after LoadUnit. -ENOENT: no such unit
- * (it does not load); -ESRCH: the unit has no cgroup now (not running);
- * -EHOSTDOWN: systemd is not reachable.
- */
-int unit_cgroup(sd_bus *bus, const char *unit, char **cgroup);
 
 /*
  * The cgroup systemd will give @unit when it starts, which lives in @slice
