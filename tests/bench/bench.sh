@@ -58,11 +58,10 @@ rm -f "$t/cmd.out"
 find $cg/big -depth -type d -exec rmdir {} \;
 
 # ---- TAP: every figure there, and a number ---------------------------------
-n=0
-tap() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi; }
+. "$IOASID_TOP/tests/lib/tap.sh"
 {
 	echo "TAP version 13"
-	tap $rc "ioasid-bench ran (exit $rc)"
+	result $rc "ioasid-bench ran (exit $rc)"
 	[ $rc -eq 0 ] || sed 's/^/# /' "$t/err"
 	for k in kernel_depth0_ns kernel_depth1_ns kernel_depth2_ns kernel_depth4_ns kernel_depth8_ns \
 		kernel_depth4_ratio kernel_depth8_ratio uapi_off_ns uapi_depth4_ns uapi_ratio \
@@ -70,16 +69,16 @@ tap() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n $2"; else echo "not ok
 		read_cgget4_s read_ratio4; do
 		v=$(awk -v k=$k '$1 == k { print $2 }' "$raw")
 		echo "$v" | grep -Eq '^[0-9]+(\.[0-9]+)?$'
-		tap $? "figure $k = ${v:-missing}"
+		result $? "figure $k = ${v:-missing}"
 	done
 	awk '$1 == "scale_ids" { ids = $2 } $1 == "scale_in_use" { u = $2 }
 		$1 == "scale_in_use_after_free" { f = $2 } END { exit !(ids > 0 && u == ids && f == 0) }' "$raw"
-	tap $? "the scale run held the whole space, then gave all of it back"
+	result $? "the scale run held the whole space, then gave all of it back"
 	[ "$shown" = "$ncg" ]
-	tap $? "ioasidctl show -r --json listed all $ncg cgroups (got $shown)"
+	result $? "ioasidctl show -r --json listed all $ncg cgroups (got $shown)"
 	[ "$got" = "$ncg" ]
-	tap $? "cgget read ioasids.max of all $ncg cgroups (got $got)"
-	echo "1..$n"
+	result $? "cgget read ioasids.max of all $ncg cgroups (got $got)"
+	tap_end
 } >"$out/bench.tap"
 
 # ---- JSON and the table ----------------------------------------------------
