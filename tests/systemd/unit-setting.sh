@@ -113,11 +113,17 @@ is $sys/iox-order.service/ioasids.max 6 "unit file 7, drop-ins reset then 6: ioa
 held iox-reset.service "reset: holding 3 IOASIDs"
 result $? "unit file 2, then a drop-in's empty IOASIDMax=: iox-reset holds all 3"
 
-# ---- a template's instances ------------------------------------------------
-systemctl start iox-tpl@one.service
-held iox-tpl@one.service "tpl-one: holding 2 IOASIDs"
-result $? "iox-tpl@one.service, an instance of a template with IOASIDMax=2, holds 2"
-is "$sys/system-iox\\x2dtpl.slice/iox-tpl@one.service/ioasids.max" 2 "  ioasids.max is 2"
+# ---- a template's instances, and a prefix drop-in --------------------------
+systemctl start iox-tpl@one.service iox-tpl@two.service iox-pre-x.service
+held iox-tpl@one.service "tpl-one: holding 1 IOASIDs"
+result $? "iox-tpl@one: the template says 2, the template's drop-in 1: it holds 1"
+tpl="$sys/system-iox\\x2dtpl.slice"
+is "$tpl/iox-tpl@one.service/ioasids.max" 1 "  ioasids.max is 1"
+held iox-tpl@two.service "tpl-two: holding 3 IOASIDs"
+result $? "iox-tpl@two: its own drop-in, sorted last, says 3: it holds 3"
+is "$tpl/iox-tpl@two.service/ioasids.max" 3 "  ioasids.max is 3"
+held iox-pre-x.service "pre: holding 1 IOASIDs"
+result $? "iox-pre-x, capped at 1 only by the prefix drop-in iox-pre-.service.d, holds 1 of 2"
 
 # ---- automatic restarts --------------------------------------------------
 systemctl start iox-crash.service
