@@ -35,6 +35,9 @@ void ioasid_set_free(struct ioasid_set *set);
 int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		 ioasid_t *id);
 int ioasid_free(struct ioasid_set *set, ioasid_t id);
+int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
+			ioasid_t *id);
+int ioasid_free_global(ioasid_t id);
 ioasid_t ioasid_capacity(void);
 unsigned int ioasid_in_use(void);
 #else
@@ -54,6 +57,17 @@ static inline int ioasid_alloc(struct ioasid_set *set, ioasid_t min,
 }
 
 static inline int ioasid_free(struct ioasid_set *set, ioasid_t id)
+{
+	return -ENOENT;
+}
+
+static inline int ioasid_alloc_global(enum ioasid_set_type type,
+				      u32 max_pasids, ioasid_t *id)
+{
+	return -ENODEV;
+}
+
+static inline int ioasid_free_global(ioasid_t id)
 {
 	return -ENOENT;
 }

@@ -9,8 +9,16 @@
  * allocating task's ioasids cgroup; the ID remembers the css it charged, so
  * the charge goes back to that css whichever task or context frees it.
  *
- * Locking: a set's mutex nests outside the xarray's spinlock. The xarray is
- * the one source of truth for which IDs are taken.
+ * The IOMMU layer's PASIDs come from the same space, through two global sets:
+ * iommu_alloc_global_pasid() allocates a driver's own PASIDs in the kernel
+ * one, and an SVA bind allocates its mm's PASID in the user one, charged to
+ * the binding task. So no PASID is ever handed out twice, and the capacity and
+ * the in-use count cover them all.
+ *
+ * Locking: the xarray's spinlock protects the xarray, the one source of
+ * truth for which IDs are taken, and every set's list. Freeing takes nothing
+ * else and never sleeps, because an mm's PASID is freed from __mmdrop(),
+ * which can run with preemption disabled.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,7 +27,6 @@
 #include <linux/ioasid.h>
 #include <linux/list.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
@@ -31,9 +38,9 @@ MODULE_PARM_DESC(capacity,
 		 "Number of IOASIDs the system hands out, 1 to 1048575 (default)");
 
 struct ioasid_set {
-	struct mutex lock;		/* protects ids */
-	struct list_head ids;		/* of struct ioasid_data */
+	struct list_head ids;		/* of struct ioasid_data, under xa_lock */
 	enum ioasid_set_type type;
+	bool global;			/* one of ioasid_global[], never freed */
 };
 
 /* One per allocated IOASID. */
@@ -47,6 +54,20 @@ struct ioasid_data {
 static DEFINE_XARRAY_ALLOC(ioasid_xa);
 static unsigned int ioasid_nr_in_use;	/* written under the xa_lock */
 static struct kmem_cache *ioasid_data_cache;
+
+/* The IOMMU layer's PASIDs: ioasid_alloc_global() and ioasid_free_global(). */
+static struct ioasid_set ioasid_global[] = {
+	[IOASID_SET_USER] = {
+		.ids = LIST_HEAD_INIT(ioasid_global[IOASID_SET_USER].ids),
+		.type = IOASID_SET_USER,
+		.global = true,
+	},
+	[IOASID_SET_KERNEL] = {
+		.ids = LIST_HEAD_INIT(ioasid_global[IOASID_SET_KERNEL].ids),
+		.type = IOASID_SET_KERNEL,
+		.global = true,
+	},
+};
 
 /**
  * ioasid_capacity() - how many IOASIDs the system can hand out
@@ -91,12 +112,19 @@ struct ioasid_set *ioasid_set_alloc(enum ioasid_set_type type)
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 
-	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->ids);
 	set->type = type;
 	return set;
 }
 EXPORT_SYMBOL_GPL(ioasid_set_alloc);
+
+/* Take an ID out of the space and its set. Called with the xa_lock held. */
+static void ioasid_erase_locked(struct ioasid_data *data)
+{
+	__xa_erase(&ioasid_xa, data->id);
+	list_del(&data->node);
+	WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use - 1);
+}
 
 /* Return an ID's charge to the css it was taken from, and drop its pin. */
 static void ioasid_data_release(struct ioasid_data *data)
@@ -127,13 +155,11 @@ void ioasid_set_free(struct ioasid_set *set)
 
 	list_for_each_entry_safe(data, next, &set->ids, node) {
 		xa_lock(&ioasid_xa);
-		__xa_erase(&ioasid_xa, data->id);
-		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use - 1);
+		ioasid_erase_locked(data);
 		xa_unlock(&ioasid_xa);
 		ioasid_data_release(data);
 		cond_resched();
 	}
-	mutex_destroy(&set->lock);
 	kfree(set);
 }
 EXPORT_SYMBOL_GPL(ioasid_set_free);
@@ -169,16 +195,14 @@ VISIBLE_IF_KUNIT int __ioasid_alloc(struct ioasid_set *set, ioasid_t min,
 	data->set = set;
 	data->css = css;
 
-	mutex_lock(&set->lock);
 	xa_lock(&ioasid_xa);
 	ret = __xa_alloc(&ioasid_xa, &data->id, data, XA_LIMIT(min, max),
 			 GFP_KERNEL);
-	if (!ret)
-		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use + 1);
-	xa_unlock(&ioasid_xa);
-	if (!ret)
+	if (!ret) {
 		list_add_tail(&data->node, &set->ids);
-	mutex_unlock(&set->lock);
+		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use + 1);
+	}
+	xa_unlock(&ioasid_xa);
 
 	if (ret) {
 		/* The xarray says -EBUSY when the range is full. */
@@ -199,6 +223,22 @@ uncharge:
 }
 EXPORT_SYMBOL_IF_KUNIT(__ioasid_alloc);
 
+/* Allocate in a valid range, charged to current if @set is a user set. */
+static int ioasid_alloc_charged(struct ioasid_set *set, ioasid_t min,
+				ioasid_t max, ioasid_t *id)
+{
+	struct cgroup_subsys_state *css = NULL;
+	int ret;
+
+	if (set->type == IOASID_SET_USER)
+		css = ioasids_get_css();
+
+	ret = __ioasid_alloc(set, min, max, css, id);
+	if (ret && css)
+		ioasids_put_css(css);
+	return ret;
+}
+
 /**
  * ioasid_alloc() - allocate an IOASID
  * @set: the set the IOASID joins
@@ -218,9 +258,6 @@ EXPORT_SYMBOL_IF_KUNIT(__ioasid_alloc);
 int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		 ioasid_t *id)
 {
-	struct cgroup_subsys_state *css = NULL;
-	int ret;
-
 	if (!min && !max) {
 		min = 1;
 		max = capacity;
@@ -228,15 +265,27 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	if (!min || min > max || max > capacity)
 		return -EINVAL;
 
-	if (set->type == IOASID_SET_USER)
-		css = ioasids_get_css();
-
-	ret = __ioasid_alloc(set, min, max, css, id);
-	if (ret && css)
-		ioasids_put_css(css);
-	return ret;
+	return ioasid_alloc_charged(set, min, max, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_alloc);
+
+/*
+ * Take @id out of the space if it belongs to @set, or with @set NULL, to
+ * either global set. Return what was taken, or NULL.
+ */
+static struct ioasid_data *ioasid_take(struct ioasid_set *set, ioasid_t id)
+{
+	struct ioasid_data *data;
+
+	xa_lock(&ioasid_xa);
+	data = xa_load(&ioasid_xa, id);
+	if (data && (set ? data->set == set : data->set->global))
+		ioasid_erase_locked(data);
+	else
+		data = NULL;
+	xa_unlock(&ioasid_xa);
+	return data;
+}
 
 /**
  * ioasid_free() - free one IOASID of a set
@@ -247,31 +296,76 @@ EXPORT_SYMBOL_GPL(ioasid_alloc);
  * allocating task has since moved to another cgroup or that cgroup was
  * removed.
  *
- * Context: process context, may sleep.
+ * Context: any context that may take a spinlock.
  * Return: 0, or -ENOENT if @id is not allocated in @set.
  */
 int ioasid_free(struct ioasid_set *set, ioasid_t id)
 {
-	struct ioasid_data *data;
+	struct ioasid_data *data = ioasid_take(set, id);
 
-	mutex_lock(&set->lock);
-	xa_lock(&ioasid_xa);
-	data = xa_load(&ioasid_xa, id);
-	if (!data || data->set != set) {
-		xa_unlock(&ioasid_xa);
-		mutex_unlock(&set->lock);
+	if (!data)
 		return -ENOENT;
-	}
-	__xa_erase(&ioasid_xa, id);
-	WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use - 1);
-	xa_unlock(&ioasid_xa);
-	list_del(&data->node);
-	mutex_unlock(&set->lock);
-
 	ioasid_data_release(data);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(ioasid_free);
+
+/**
+ * ioasid_alloc_global() - allocate a PASID for the IOMMU layer
+ * @type: %IOASID_SET_USER for the PASID of a process address space that a
+ *	device is bound to (SVA): charged to the ioasids cgroup of the calling
+ *	task, the one that binds, and refused over its limit;
+ *	%IOASID_SET_KERNEL for a driver's own PASID: never charged or limited,
+ *	whatever cgroup the probing task is in
+ * @max_pasids: how many PASIDs the device supports (dev->iommu->max_pasids);
+ *	the PASID is below it, and never 0
+ * @id: where the PASID is stored on success
+ *
+ * Global PASIDs come from the one IOASID space, so no PASID handed to a
+ * device is ever handed out through /dev/ioasid as well. Free one with
+ * ioasid_free_global().
+ *
+ * Context: process context, may sleep.
+ * Return: 0; -ENOSPC if no PASID below @max_pasids is free, or a cgroup
+ * limit refused the charge; -EINVAL for an unknown @type; -ENOMEM.
+ */
+int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
+			ioasid_t *id)
+{
+	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
+		return -EINVAL;
+	/* PASID 0 is never handed out: a device that has only it has none. */
+	if (max_pasids < 2)
+		return -ENOSPC;
+
+	return ioasid_alloc_charged(&ioasid_global[type], 1,
+				    min_t(u32, max_pasids - 1, capacity), id);
+}
+EXPORT_SYMBOL_GPL(ioasid_alloc_global);
+
+/**
+ * ioasid_free_global() - free a PASID of the IOMMU layer
+ * @id: a PASID from ioasid_alloc_global()
+ *
+ * The charge goes back to the css of the task that bound, even when the
+ * PASID is dropped in another task's context or after that task moved to
+ * another cgroup.
+ *
+ * Context: any context that may take a spinlock; never sleeps, because
+ * mm_pasid_drop() runs from __mmdrop().
+ * Return: 0, or -ENOENT if @id is not a global PASID, for instance one that
+ * a /dev/ioasid set holds.
+ */
+int ioasid_free_global(ioasid_t id)
+{
+	struct ioasid_data *data = ioasid_take(NULL, id);
+
+	if (!data)
+		return -ENOENT;
+	ioasid_data_release(data);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(ioasid_free_global);
 
 static int __init ioasid_core_init(void)
 {
