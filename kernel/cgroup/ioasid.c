@@ -37,6 +37,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #define IOASIDS_MAX_STR "max"
@@ -214,6 +215,9 @@ void ioasids_uncharge(struct cgroup_subsys_state *css)
  */
 struct cgroup_subsys_state *ioasids_get_css(void)
 {
+	/* The KUnit suites stand in for a user task here. */
+	KUNIT_STATIC_STUB_REDIRECT(ioasids_get_css);
+
 	if (!cgroup_subsys_enabled(ioasids_cgrp_subsys) ||
 	    (current->flags & PF_KTHREAD))
 		return NULL;

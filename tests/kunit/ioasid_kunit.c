@@ -6,13 +6,21 @@
  * private hierarchies of ioasids css under the real root css, with the
  * controller's own css_alloc(), and drive them directly: no cgroupfs, no
  * task migration. What a user sees through cgroupfs is the kselftest's job.
+ *
+ * The ioasid_pasid suite drives the IOMMU layer's entry points, as
+ * iommu_alloc_global_pasid() and an SVA bind call them. KUnit runs in a
+ * kernel thread, which is never charged, so a static stub of
+ * ioasids_get_css() plays the user task that binds, in the css the test
+ * chooses; "moving" that task to another cgroup is changing that css.
  */
 
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/cgroup.h>
 #include <linux/ioasid.h>
 #include <linux/kthread.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -484,7 +492,269 @@ static struct kunit_suite ioasid_core_suite = {
 	.test_cases = ioasid_core_cases,
 };
 
-kunit_test_suites(&ioasids_cgroup_suite, &ioasid_core_suite);
+/* ---- the IOMMU layer's PASIDs: global and SVA ---------------------------- */
+
+/* The css of the task the test plays: the one that binds. */
+static struct cgroup_subsys_state *binding_task_css(void)
+{
+	return kunit_get_current_test()->priv;
+}
+
+static void play_task_in(struct kunit *test, struct cgroup_subsys_state *css)
+{
+	test->priv = css;
+	kunit_activate_static_stub(test, ioasids_get_css, binding_task_css);
+}
+
+/* What an SVA bind does for its mm, and what iommu_alloc_global_pasid() does. */
+static int sva_pasid(ioasid_t *id)
+{
+	return ioasid_alloc_global(IOASID_SET_USER, 1U << 20, id);
+}
+
+static int driver_pasid(ioasid_t *id)
+{
+	return ioasid_alloc_global(IOASID_SET_KERNEL, 1U << 20, id);
+}
+
+static void free_global(void *id)
+{
+	ioasid_free_global((ioasid_t)(uintptr_t)id);
+}
+
+/* Free @id when the test ends, if the test did not. */
+static void defer_free_global(struct kunit *test, ioasid_t id)
+{
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, free_global,
+							   (void *)(uintptr_t)id));
+}
+
+static void sva_bind_charges_the_binding_task(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH], *sibling;
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+	int i;
+
+	fake_hierarchy(test, h);
+	sibling = fake_css(test, h[0]);
+	play_task_in(test, h[DEPTH - 1]);
+
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+	KUNIT_EXPECT_GE(test, id, 1U);
+	KUNIT_EXPECT_LE(test, id, ioasid_capacity());
+	for (i = 0; i < DEPTH; i++) {
+		KUNIT_EXPECT_EQ(test, 1, usage(h[i]));
+		KUNIT_EXPECT_EQ(test, 1, stat(h[i]).peak);
+	}
+	KUNIT_EXPECT_EQ(test, 0, usage(sibling));
+	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
+
+	KUNIT_EXPECT_EQ(test, 0, ioasid_free_global(id));
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free_global(id));
+}
+
+/* Over the limit, a bind gets what an exhausted space gives: -ENOSPC. */
+static void sva_bind_over_the_limit_is_enospc(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	unsigned int start = ioasid_in_use();
+	ioasid_t id, refused;
+
+	fake_hierarchy(test, h);
+	ioasids_css_set_max(h[1], 1);
+	play_task_in(test, h[DEPTH - 1]);
+
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(&refused));
+	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, 1, stat(h[1]).events_local);
+	KUNIT_EXPECT_EQ(test, 1, stat(h[0]).events);
+	KUNIT_EXPECT_EQ(test, 0, stat(h[0]).events_local);
+}
+
+struct global_free_work {
+	struct work_struct work;
+	ioasid_t id;
+	int ret;
+};
+
+static void free_global_from_worker(struct work_struct *work)
+{
+	struct global_free_work *fw = container_of(work, typeof(*fw), work);
+
+	fw->ret = ioasid_free_global(fw->id);
+}
+
+/*
+ * The task binds, moves to another cgroup, and the mm is dropped by someone
+ * else (here a kworker): the charge goes back where it was taken.
+ */
+static void sva_uncharge_after_migration_elsewhere(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH], *moved_to;
+	struct global_free_work fw = { .ret = -1 };
+	ioasid_t second;
+	int i;
+
+	fake_hierarchy(test, h);
+	moved_to = fake_css(test, root_css());
+	play_task_in(test, h[DEPTH - 1]);
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&fw.id));
+
+	play_task_in(test, moved_to);
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&second));
+	defer_free_global(test, second);
+	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, 1, usage(moved_to));
+
+	INIT_WORK_ONSTACK(&fw.work, free_global_from_worker);
+	queue_work(system_unbound_wq, &fw.work);
+	flush_work(&fw.work);
+	destroy_work_on_stack(&fw.work);
+
+	KUNIT_EXPECT_EQ(test, 0, fw.ret);
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, 1, usage(moved_to));
+}
+
+/*
+ * __mmdrop() can run with preemption disabled, so the free path must not
+ * sleep. With DEBUG_ATOMIC_SLEEP a sleep here is reported in the kernel
+ * log, which fails the boot.
+ */
+static void sva_pasid_freed_with_preemption_off(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	ioasid_t id;
+	int ret;
+
+	fake_hierarchy(test, h);
+	play_task_in(test, h[DEPTH - 1]);
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+
+	preempt_disable();
+	ret = ioasid_free_global(id);
+	preempt_enable();
+
+	KUNIT_EXPECT_EQ(test, 0, ret);
+	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
+}
+
+/* A driver's PASID is the kernel's, whatever cgroup probes the driver. */
+static void driver_pasids_are_never_limited(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+	int i;
+
+	fake_hierarchy(test, h);
+	ioasids_css_set_max(h[DEPTH - 1], 0);
+	play_task_in(test, h[DEPTH - 1]);
+
+	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(&id));
+	for (i = 0; i < 10; i++) {
+		KUNIT_ASSERT_EQ(test, 0, driver_pasid(&id));
+		defer_free_global(test, id);
+	}
+	KUNIT_EXPECT_EQ(test, start + 10, ioasid_in_use());
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc_global(7, 1U << 20, &id));
+}
+
+/* A PASID is below the device's max_pasids, never 0, never over capacity. */
+static void pasids_stay_below_max_pasids(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	unsigned int start = ioasid_in_use();
+	ioasid_t id;
+	int i;
+
+	fake_hierarchy(test, h);
+	play_task_in(test, h[DEPTH - 1]);
+
+	/* no PASID support, or PASID 0 only */
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL, 0, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 1, &id));
+
+	/* a device with 4 PASIDs can have 1, 2 and 3 */
+	for (i = 1; i <= 3; i++) {
+		KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(i == 2 ?
+							     IOASID_SET_USER :
+							     IOASID_SET_KERNEL,
+							     4, &id));
+		defer_free_global(test, id);
+		KUNIT_EXPECT_EQ(test, (ioasid_t)i, id);
+	}
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 4, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &id));
+	/* a full device range leaves no charge behind */
+	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
+
+	/* a device wider than the space is held to the space */
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, U32_MAX, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_LE(test, id, ioasid_capacity());
+}
+
+/*
+ * /dev/ioasid's sets and the IOMMU layer draw from one space: neither hands
+ * out what the other holds, and neither can free the other's IDs.
+ */
+static void pasids_share_the_space_with_sets(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	unsigned int start = ioasid_in_use();
+	ioasid_t one, three, pasid, id;
+
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 1, 1, &one));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 3, 3, &three));
+
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &pasid));
+	defer_free_global(test, pasid);
+	KUNIT_EXPECT_EQ(test, 2U, pasid);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 4, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, 1, 3, &id));
+	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
+
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free_global(one));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free(set, pasid));
+	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
+
+	/* what a set frees, a device can have */
+	KUNIT_EXPECT_EQ(test, 0, ioasid_free(set, three));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_EQ(test, 3U, id);
+}
+
+static struct kunit_case ioasid_pasid_cases[] = {
+	KUNIT_CASE(sva_bind_charges_the_binding_task),
+	KUNIT_CASE(sva_bind_over_the_limit_is_enospc),
+	KUNIT_CASE(sva_uncharge_after_migration_elsewhere),
+	KUNIT_CASE(sva_pasid_freed_with_preemption_off),
+	KUNIT_CASE(driver_pasids_are_never_limited),
+	KUNIT_CASE(pasids_stay_below_max_pasids),
+	KUNIT_CASE(pasids_share_the_space_with_sets),
+	{}
+};
+
+static struct kunit_suite ioasid_pasid_suite = {
+	.name = "ioasid_pasid",
+	.test_cases = ioasid_pasid_cases,
+};
+
+kunit_test_suites(&ioasids_cgroup_suite, &ioasid_core_suite,
+		  &ioasid_pasid_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the IOASID core and ioasids controller");
 MODULE_LICENSE("GPL");
