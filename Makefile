@@ -23,11 +23,13 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check demo bench patches lint install clean distclean
+	ioasidctl unit check check-x86 demo bench patches lint install clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
 	@echo "make check       build everything and run every test suite"
+	@echo "make check-x86   x86_64 W=1 build of the IOMMU drivers, SVA, idxd and the"
+	@echo "                 controller against the series (part of make check)"
 	@echo "make kernel      build the UML test kernel under build/uml"
 	@echo "make ioasidctl   build the operator CLI into build/ioasidctl, and the"
 	@echo "                 systemd generator for IOASIDMax= into build/systemd"
@@ -141,6 +143,8 @@ check: deps-tests
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
 	@echo "== unit: cmocka suites (ASan, UBSan), man page, completion, the generator, install"
 	@$(MAKE) --no-print-directory -s unit
+	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
+	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
 	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl"
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
@@ -154,6 +158,11 @@ check: deps-tests
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
 		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd
+
+# Compile coverage of the real IOMMU drivers, SVA and idxd on x86_64 at W=1.
+check-x86: deps-kernel
+	@$(TOP)/scripts/check-x86.sh $(CHECK)/x86
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/x86
 
 demo: deps-tests
 	@echo "== building the test kernel (log: build/uml-build.log)"
@@ -185,7 +194,7 @@ lint: deps-kernel
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host
 
 clean:
-	rm -rf $(UML) $(BUILD)/uml-lint $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
 
 distclean:
 	rm -rf $(BUILD)

@@ -60,6 +60,20 @@ else
 	result not-ok "make patches: the full series applies with git am to the pinned tree" "$log"
 fi
 
+# The IOMMU layer takes every PASID from the IOASID core.
+if "$top/scripts/pasid-allocators.sh" "$tree" HEAD >"$log" 2>&1; then
+	result ok "the patched tree has no PASID allocator outside the IOASID core"
+else
+	result not-ok "the patched tree has no PASID allocator outside the IOASID core" "$log"
+fi
+# ... and the same check finds the IDA the series replaced, so it can fail.
+if ! "$top/scripts/pasid-allocators.sh" "$tree" base >"$log" 2>&1 &&
+   grep -q 'drivers/iommu/iommu.c:.*ida_alloc_range(&iommu_global_pasid_ida' "$log"; then
+	result ok "the same check finds iommu_global_pasid_ida in the unpatched tree"
+else
+	result not-ok "the same check finds iommu_global_pasid_ida in the unpatched tree" "$log"
+fi
+
 kmake() { make -C "$tree" O="$lintdir" ARCH=um LOCALVERSION= -j"${JOBS:-$(nproc)}" "$@"; }
 if ! cmp -s "$build/uml/.config" "$lintdir/.config"; then
 	cp "$build/uml/.config" "$lintdir/.config"
