@@ -26,6 +26,11 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		echo +ioasids >/sys/fs/cgroup/cgroup.subtree_control
 		(cd "$TMPDIR" && "$bin/test_core") >"$out/test_core.tap" 2>&1
 		;;
+	stress)
+		# 64 processes against a 3-level hierarchy; 60 s unless IOASID_STRESS
+		(cd "$TMPDIR" && "$bin/ioasid-stress" -p 64 -t "${IOASID_STRESS:-60}") \
+			>"$out/stress.tap" 2>&1
+		;;
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;
