@@ -79,13 +79,17 @@ $(TESTBIN)/ioasid-stress: tests/stress/ioasid-stress.c include/uapi/linux/ioasid
 	@mkdir -p $(TESTBIN)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
 
+$(TESTBIN)/ioasid-fuzz: tests/fuzz/ioasid-fuzz.c include/uapi/linux/ioasid.h
+	@mkdir -p $(TESTBIN)
+	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
+
 $(TESTBIN)/ioasid-bench: tests/bench/ioasid-bench.c include/uapi/linux/ioasid.h
 	@mkdir -p $(TESTBIN)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
 
 test-binaries: deps-tests tree
 	@$(MAKE) --no-print-directory $(TESTBIN)/ioasid_test $(TESTBIN)/test_core $(TESTBIN)/ioasid-alloc \
-		$(TESTBIN)/ioasid-bench $(TESTBIN)/ioasid-stress
+		$(TESTBIN)/ioasid-bench $(TESTBIN)/ioasid-stress $(TESTBIN)/ioasid-fuzz
 
 # ---- ioasidctl and its host-side unit tests --------------------------------
 
@@ -149,8 +153,8 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
-	@echo "== boot 1: KUnit, kselftest, the pinned tree's test_core, ioasidctl end to end, 10 s of stress"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,stress" \
+	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl end to end, 10 s of stress, 1,000,000 fuzz calls"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,stress,fuzz" \
 		IOASID_STRESS=10
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100

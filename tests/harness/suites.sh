@@ -31,6 +31,12 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		(cd "$TMPDIR" && "$bin/ioasid-stress" -p 64 -t "${IOASID_STRESS:-60}") \
 			>"$out/stress.tap" 2>&1
 		;;
+	fuzz)
+		# random ioctls and ioasids.* writes against a model; 1,000,000
+		# calls unless IOASID_FUZZ
+		(cd "$TMPDIR" && "$bin/ioasid-fuzz" -n "${IOASID_FUZZ:-1000000}") \
+			>"$out/fuzz.tap" 2>&1
+		;;
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;
