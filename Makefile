@@ -153,8 +153,8 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
-	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl end to end, 10 s of stress, 1,000,000 fuzz calls"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,stress,fuzz" \
+	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, security, 10 s of stress, 1,000,000 fuzz calls"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,security,stress,fuzz" \
 		IOASID_STRESS=10
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100

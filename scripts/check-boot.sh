@@ -32,7 +32,7 @@ mkdir -p "$out"
 		case $suite in
 		kunit) files=$(ls "$out"/kunit-*.tap 2>/dev/null) ;;
 		capacity) files=$(ls "$out"/kselftest-capacity.tap 2>/dev/null) ;;
-		ioasidctl) files=$(ls "$out"/e2e-ioasidctl.tap 2>/dev/null) ;;
+		ioasidctl|security) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
 		no_controller) files=$(ls "$out"/e2e-no-controller.tap 2>/dev/null) ;;
 		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;
 		esac

@@ -37,6 +37,9 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		(cd "$TMPDIR" && "$bin/ioasid-fuzz" -n "${IOASID_FUZZ:-1000000}") \
 			>"$out/fuzz.tap" 2>&1
 		;;
+	security)
+		"$IOASID_TOP/tests/e2e/security.sh" >"$out/e2e-security.tap" 2>&1
+		;;
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;

@@ -23,13 +23,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: ioasid-alloc [-n COUNT] [--hold] [--label NAME]\n"
+		"Usage: ioasid-alloc [-n COUNT] [--free ID] [--hold] [--label NAME]\n"
 		"Allocate COUNT (default 1) IOASIDs from /dev/ioasid.\n"
-		"  -n, --count COUNT  how many to allocate\n"
+		"  -n, --count COUNT  how many to allocate (0 with --free)\n"
+		"  -f, --free ID      first try to free ID, which this new set does\n"
+		"                     not hold: exit 3 when refused with ENOENT\n"
 		"      --hold         keep them until SIGTERM or SIGINT\n"
 		"  -l, --label NAME   prefix every line with NAME\n"
 		"  -h, --help         this text\n"
-		"Exit status: 0 all allocated, 1 some refused (ENOSPC), 2 error.\n");
+		"Exit status: 0 all allocated, 1 some refused (ENOSPC), 2 error,\n"
+		"3 --free refused (ENOENT).\n");
 }
 
 static volatile sig_atomic_t stop;
@@ -45,21 +48,30 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'n' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "free", required_argument, NULL, 'f' },
 		{ "label", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *label = "ioasid-alloc";
-	long count = 1;
+	long count = 1, free_id = -1;
 	int hold = 0, refused = 0, got = 0, fd, c;
 	char *end;
 
-	while ((c = getopt_long(argc, argv, "n:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:f:l:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			errno = 0;
+			free_id = strtol(optarg, &end, 10);
+			if (errno || *end || free_id < 0 || free_id > 0xffffffffL) {
+				fprintf(stderr, "ioasid-alloc: bad ID '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'n':
 			errno = 0;
 			count = strtol(optarg, &end, 10);
-			if (errno || *end || count < 1 || count > 1048575) {
+			if (errno || *end || count < 0 || count > 1048575) {
 				fprintf(stderr, "ioasid-alloc: bad count '%s'\n", optarg);
 				return 2;
 			}
@@ -87,6 +99,21 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "%s: /dev/ioasid: %s\n", label, strerror(errno));
 		return 2;
+	}
+
+	if (free_id >= 0) {
+		struct ioasid_free fr = { .argsz = sizeof(fr), .id = free_id };
+
+		if (ioctl(fd, IOASID_FREE, &fr) == 0) {
+			printf("%s: freed IOASID %ld\n", label, free_id);
+		} else if (errno == ENOENT) {
+			printf("%s: free of IOASID %ld refused: %s (ENOENT)\n", label,
+			       free_id, strerror(errno));
+			return 3;
+		} else {
+			fprintf(stderr, "%s: IOASID_FREE: %s\n", label, strerror(errno));
+			return 2;
+		}
 	}
 
 	for (long i = 0; i < count; i++) {
