@@ -60,6 +60,17 @@ static void percentages(void **state)
 	assert_int_equal(104, v);
 	assert_int_equal(0, value_parse("33.33%", 100, &v));
 	assert_int_equal(33, v);
+	/*
+	 * A percentage past what ioasids.max takes is refused, and a huge
+	 * capacity does not overflow (found by tests/fuzz/fuzz_value.c:
+	 * "55.52%" of 2^64 - 1 wrapped around).
+	 */
+	assert_int_equal(0, value_parse("50%", 2 * VALUE_COUNT_MAX, &v));
+	assert_int_equal(VALUE_COUNT_MAX, v);
+	v = 7;
+	assert_int_equal(-EINVAL, value_parse("55.52%", UINT64_MAX, &v));
+	assert_int_equal(-EINVAL, value_parse("100%", VALUE_COUNT_MAX + 1, &v));
+	assert_int_equal(7, v);
 }
 
 static void refused(void **state)

@@ -68,7 +68,11 @@ int value_parse(const char *s, uint64_t capacity, uint64_t *out)
 	if (n > 1 && s[n - 1] == '%') {
 		if (parse_percent(s, n - 1, &v))
 			return -EINVAL;
-		*out = capacity * v / 10000;
+		/* v <= 10000, so neither product can overflow */
+		v = capacity / 10000 * v + capacity % 10000 * v / 10000;
+		if (v > VALUE_COUNT_MAX)
+			return -EINVAL;
+		*out = v;
 		return 0;
 	}
 	if (parse_digits(s, n, &v) || v > VALUE_COUNT_MAX)
