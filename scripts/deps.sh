@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
-	[tests]="build-essential pkg-config gawk coreutils util-linux procps"
+	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev"
 	[systemd]="debootstrap"
 	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libcmocka-dev groff-base man-db dbus systemd"
 )
