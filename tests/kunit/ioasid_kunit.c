@@ -447,11 +447,13 @@ static void full_space_rolls_back_charge(struct kunit *test)
 static void limit_refusal_takes_no_id(struct kunit *test)
 {
 	struct cgroup_subsys_state *h[DEPTH];
-	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	struct ioasid_set *set;
 	unsigned int start = ioasid_in_use();
 	ioasid_t id;
 
+	/* the set, freed first at the end, returns its charge to live css */
 	fake_hierarchy(test, h);
+	set = new_set(test, IOASID_SET_USER);
 	ioasids_css_set_max(h[1], 1);
 	KUNIT_EXPECT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
 						h[DEPTH - 1], &id));
