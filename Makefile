@@ -23,13 +23,15 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check check-x86 demo bench patches lint install clean distclean
+	ioasidctl unit check check-x86 check-debug debug-kernel demo bench patches lint install clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
 	@echo "make check       build everything and run every test suite"
 	@echo "make check-x86   x86_64 W=1 build of the IOMMU drivers, SVA, idxd and the"
 	@echo "                 controller against the series (part of make check)"
+	@echo "make check-debug the suites, 60 s of stress, a million fuzz calls and failslab"
+	@echo "                 on a KASAN, lockdep, kmemleak kernel (build/uml-debug)"
 	@echo "make kernel      build the UML test kernel under build/uml"
 	@echo "make ioasidctl   build the operator CLI into build/ioasidctl, and the"
 	@echo "                 systemd generator for IOASIDMax= into build/systemd"
@@ -151,6 +153,8 @@ check: deps-tests
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
 	@echo "== unit: cmocka suites (ASan, UBSan), man page, completion, the generator, install"
 	@$(MAKE) --no-print-directory -s unit
+	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, 10 s each"
+	@$(TOP)/tests/fuzz/libfuzzer.sh $(CHECK)/host 10
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
 	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, security, 10 s of stress, 1,000,000 fuzz calls"
@@ -164,9 +168,41 @@ check: deps-tests
 	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs)"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
+	@echo "== boot 5: make check-debug's kernel (KASAN, lockdep, kmemleak, failslab; log: build/uml-debug-build.log):"
+	@echo "   KUnit, kselftest, security, $(STRESS) s of stress, 1,000,000 fuzz calls, failslab, kmemleak"
+	@$(MAKE) --no-print-directory -s debug-kernel
+	@$(call debug_boot,$(CHECK)/boot-debug)
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
-		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd
+		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd $(CHECK)/boot-debug
+
+# The debug test kernel: configs/uml.config plus configs/uml-debug.config.
+DEBUG_UML := $(BUILD)/uml-debug
+DEBUG_CHECK := $(BUILD)/check-debug
+STRESS ?= 60
+
+debug-kernel: deps-kernel
+	@mkdir -p $(BUILD)
+	@cat $(TOP)/configs/uml.config $(TOP)/configs/uml-debug.config >$(BUILD)/uml-debug.config.new
+	@cmp -s $(BUILD)/uml-debug.config.new $(BUILD)/uml-debug.config || \
+		mv $(BUILD)/uml-debug.config.new $(BUILD)/uml-debug.config
+	@rm -f $(BUILD)/uml-debug.config.new
+	@LOG=$(BUILD)/uml-debug-build.log $(TOP)/scripts/build-kernel.sh $(DEBUG_UML) um $(BUILD)/uml-debug.config
+
+# Any KASAN, lockdep, kmemleak, WARN or BUG report fails it (scripts/check-boot.sh).
+debug_boot = UML_LINUX=$(DEBUG_UML)/linux $(TOP)/scripts/check-boot.sh $(1) \
+	"kunit,kselftest,security,stress,fuzz,failslab,kmemleak" slab_nomerge IOASID_STRESS=$(STRESS)
+
+check-debug: deps-tests
+	@echo "== building the debug test kernel: KASAN, lockdep, kmemleak, failslab (log: build/uml-debug-build.log)"
+	@$(MAKE) --no-print-directory -s debug-kernel test-binaries
+	@rm -rf $(DEBUG_CHECK)
+	@echo "== debug boot: KUnit, kselftest, security, $(STRESS) s of stress, 1,000,000 fuzz calls, failslab, kmemleak"
+	@$(call debug_boot,$(DEBUG_CHECK)/boot-debug)
+	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, $(STRESS) s each"
+	@$(TOP)/tests/fuzz/libfuzzer.sh $(DEBUG_CHECK)/host $(STRESS)
+	@echo "== results"
+	@$(TOP)/scripts/tap-summary.sh $(DEBUG_CHECK)/boot-debug $(DEBUG_CHECK)/host
 
 # Compile coverage of the real IOMMU drivers, SVA and idxd on x86_64 at W=1.
 check-x86: deps-kernel
@@ -203,7 +239,7 @@ lint: deps-kernel
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host
 
 clean:
-	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
 
 distclean:
 	rm -rf $(BUILD)

@@ -19,7 +19,8 @@ mkdir -p "$out"
 	else
 		echo "not ok 1 the test kernel booted and ran: $suites"
 	fi
-	bad=$(grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN|KASAN|kmemleak|lockdep|possible recursive locking|INFO: task .* blocked' \
+	# the reports of the debug kernel's checkers too (configs/uml-debug.config)
+	bad=$(grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked' \
 		"$out/dmesg.txt" "$out/console.log" 2>/dev/null | head -n 5)
 	if [ $booted -eq 0 ] && [ -z "$bad" ]; then
 		echo "ok 2 the kernel log has no warning, BUG or oops"
@@ -32,7 +33,7 @@ mkdir -p "$out"
 		case $suite in
 		kunit) files=$(ls "$out"/kunit-*.tap 2>/dev/null) ;;
 		capacity) files=$(ls "$out"/kselftest-capacity.tap 2>/dev/null) ;;
-		ioasidctl|security) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
+		ioasidctl|security|failslab) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
 		no_controller) files=$(ls "$out"/e2e-no-controller.tap 2>/dev/null) ;;
 		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;
 		esac

@@ -15,7 +15,9 @@
  * refuse every write. At the end everything is closed and the cgroup's
  * ioasids.current and the system-wide count are back where they started.
  *
- * Usage: ioasid-fuzz [-n CALLS] [-s SEED] [-c CGROUP]   (TAP on stdout)
+ * Usage: ioasid-fuzz [-n CALLS] [-s SEED] [-c CGROUP] [-e EVERY] [-m]
+ * (-e: check ioasids.current every EVERY calls; -m: ENOMEM is expected,
+ * under fault injection). TAP on stdout.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -101,9 +103,11 @@ static void drop_set(int set)
 			holder[id] = 0;
 }
 
+static bool nomem_ok;	/* -m: under fault injection, ENOMEM is expected */
+
 static bool errno_allowed(int e)
 {
-	return e == EINVAL || e == ENOSPC || e == ENOENT || e == EFAULT ||
+	return (nomem_ok && e == ENOMEM) || e == EINVAL || e == ENOSPC || e == ENOENT || e == EFAULT ||
 	       e == E2BIG || e == ENOTTY;
 }
 
@@ -373,14 +377,15 @@ int main(int argc, char **argv)
 	int opt, f;
 
 	cg = "/sys/fs/cgroup/ioasid-fuzz";
-	while ((opt = getopt(argc, argv, "n:s:c:e:h")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:c:e:mh")) != -1) {
 		switch (opt) {
+		case 'm': nomem_ok = true; break;
 		case 'e': check_every = strtoul(optarg, NULL, 10) ?: 1; break;
 		case 'n': n = strtoul(optarg, NULL, 10); break;
 		case 's': seed = strtoul(optarg, NULL, 10); break;
 		case 'c': cg = optarg; break;
 		default:
-			fprintf(stderr, "Usage: ioasid-fuzz [-n CALLS] [-s SEED] [-c CGROUP]\n");
+			fprintf(stderr, "Usage: ioasid-fuzz [-n CALLS] [-s SEED] [-c CGROUP] [-e EVERY] [-m]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -463,9 +468,9 @@ int main(int argc, char **argv)
 		read_file("ioasids.current", cur, sizeof(cur));
 	}
 	printf("# %lu calls, %lu failures; %lu allocated, %lu freed; refused: %lu EINVAL, "
-	       "%lu ENOSPC, %lu ENOENT, %lu EFAULT, %lu E2BIG, %lu ENOTTY\n", calls, failures,
-	       allocated, freed, by_errno[EINVAL], by_errno[ENOSPC], by_errno[ENOENT],
-	       by_errno[EFAULT], by_errno[E2BIG], by_errno[ENOTTY]);
+	       "%lu ENOSPC, %lu ENOENT, %lu EFAULT, %lu E2BIG, %lu ENOTTY, %lu ENOMEM\n", calls,
+	       failures, allocated, freed, by_errno[EINVAL], by_errno[ENOSPC], by_errno[ENOENT],
+	       by_errno[EFAULT], by_errno[E2BIG], by_errno[ENOTTY], by_errno[ENOMEM]);
 	printf("%sok 1 every call behaved as the model says (%lu calls)\n",
 	       failures ? "not " : "", calls);
 	printf("%sok 2 the cgroup's ioasids.current is back to 0 (%d)\n", atoi(cur) ? "not " : "",
