@@ -374,7 +374,7 @@ static void set_free_releases_everything(struct kunit *test)
 
 struct free_work {
 	struct work_struct work;
-	struct ioasid_set *set;
+	struct ioasid_set *set;		/* NULL: a global PASID */
 	ioasid_t id;
 	int ret;
 };
@@ -383,7 +383,19 @@ static void free_from_worker(struct work_struct *work)
 {
 	struct free_work *fw = container_of(work, struct free_work, work);
 
-	fw->ret = ioasid_free(fw->set, fw->id);
+	fw->ret = fw->set ? ioasid_free(fw->set, fw->id) : ioasid_free_global(fw->id);
+}
+
+/* Free @id of @set (NULL: a global PASID) from a kworker, and wait. */
+static int free_in_worker(struct ioasid_set *set, ioasid_t id)
+{
+	struct free_work fw = { .set = set, .id = id, .ret = -1 };
+
+	INIT_WORK_ONSTACK(&fw.work, free_from_worker);
+	queue_work(system_unbound_wq, &fw.work);
+	flush_work(&fw.work);
+	destroy_work_on_stack(&fw.work);
+	return fw.ret;
 }
 
 /*
@@ -394,24 +406,18 @@ static void uncharge_to_recorded_css(struct kunit *test)
 {
 	struct cgroup_subsys_state *h[DEPTH], *other;
 	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
-	struct free_work fw = { .set = set };
+	ioasid_t id;
 	int i;
 
 	fake_hierarchy(test, h);
 	other = fake_css(test, h[0]);
 	KUNIT_ASSERT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
-						h[DEPTH - 1], &fw.id));
+						h[DEPTH - 1], &id));
 	for (i = 0; i < DEPTH; i++)
 		KUNIT_EXPECT_EQ(test, 1, usage(h[i]));
 	KUNIT_EXPECT_EQ(test, 0, usage(other));
 
-	INIT_WORK_ONSTACK(&fw.work, free_from_worker);
-	fw.ret = -1;
-	queue_work(system_unbound_wq, &fw.work);
-	flush_work(&fw.work);
-	destroy_work_on_stack(&fw.work);
-
-	KUNIT_EXPECT_EQ(test, 0, fw.ret);
+	KUNIT_EXPECT_EQ(test, 0, free_in_worker(set, id));
 	for (i = 0; i < DEPTH; i++)
 		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
 	KUNIT_EXPECT_EQ(test, 0, usage(other));
@@ -580,19 +586,6 @@ static void sva_bind_over_the_limit_is_enospc(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, stat(h[0]).events_local);
 }
 
-struct global_free_work {
-	struct work_struct work;
-	ioasid_t id;
-	int ret;
-};
-
-static void free_global_from_worker(struct work_struct *work)
-{
-	struct global_free_work *fw = container_of(work, typeof(*fw), work);
-
-	fw->ret = ioasid_free_global(fw->id);
-}
-
 /*
  * The task binds, moves to another cgroup, and the mm is dropped by someone
  * else (here a kworker): the charge goes back where it was taken.
@@ -600,14 +593,13 @@ static void free_global_from_worker(struct work_struct *work)
 static void sva_uncharge_after_migration_elsewhere(struct kunit *test)
 {
 	struct cgroup_subsys_state *h[DEPTH], *moved_to;
-	struct global_free_work fw = { .ret = -1 };
-	ioasid_t second;
+	ioasid_t first, second;
 	int i;
 
 	fake_hierarchy(test, h);
 	moved_to = fake_css(test, root_css());
 	play_task_in(test, h[DEPTH - 1]);
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&fw.id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&first));
 
 	play_task_in(test, moved_to);
 	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&second));
@@ -615,12 +607,7 @@ static void sva_uncharge_after_migration_elsewhere(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
 	KUNIT_EXPECT_EQ(test, 1, usage(moved_to));
 
-	INIT_WORK_ONSTACK(&fw.work, free_global_from_worker);
-	queue_work(system_unbound_wq, &fw.work);
-	flush_work(&fw.work);
-	destroy_work_on_stack(&fw.work);
-
-	KUNIT_EXPECT_EQ(test, 0, fw.ret);
+	KUNIT_EXPECT_EQ(test, 0, free_in_worker(NULL, first));
 	for (i = 0; i < DEPTH; i++)
 		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
 	KUNIT_EXPECT_EQ(test, 1, usage(moved_to));
