@@ -6,7 +6,7 @@
  * Calls: ioctls with random commands, argsz, flags, ranges and IDs, on
  * buffers that end at an unmapped page, through several files and their
  * dups; closes and reopens; and writes of random text to every ioasids.*
- * file of the cgroup it runs in.
+ * file of the cgroup it runs in and of the root.
  *
  * The model: an ID the kernel hands out is in the asked range and held by
  * no other set; FREE succeeds exactly for the IDs the set holds; errors are
@@ -312,20 +312,22 @@ static bool valid_max(const char *buf, size_t len, char *canon)
 
 static void fuzz_file(void)
 {
+	/* ours, then the root's own */
 	static const char *ro[] = { "ioasids.current", "ioasids.peak", "ioasids.events",
-				    "ioasids.events.local" };
+				    "ioasids.events.local", "ioasids.current", "ioasids.capacity" };
 	char path[512], buf[64], before[64], after[64], canon[64];
 	bool is_max = random() % 2, ok;
-	const char *file = is_max ? "ioasids.max" : ro[random() % 4];
+	int which = random() % 6, fd;
+	const char *file = is_max ? "ioasids.max" : ro[which];
 	size_t len;
 	ssize_t n;
-	int fd;
 
 	random_text(buf, &len);
 	if (!len)
 		return;		/* write(2) of nothing never reaches the kernel */
 	read_file("ioasids.max", before, sizeof(before));
-	snprintf(path, sizeof(path), "%s/%s", cg, file);
+	snprintf(path, sizeof(path), "%s/%s", !is_max && which >= 4 ? "/sys/fs/cgroup" : cg,
+		 file);
 	calls++;
 	fd = open(path, O_WRONLY);
 	if (fd < 0) {
