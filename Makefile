@@ -201,6 +201,14 @@ check-debug: deps-tests
 	@$(call debug_boot,$(DEBUG_CHECK)/boot-debug)
 	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, $(STRESS) s each"
 	@$(TOP)/tests/fuzz/libfuzzer.sh $(DEBUG_CHECK)/host $(STRESS)
+	@echo "== counts"
+	@sed -n 's/^# \(operations\|limit writes\|violations\)/stress: \1/p' \
+		$(DEBUG_CHECK)/boot-debug/stress.tap 2>/dev/null || true
+	@sed -n 's/^# \([0-9]* calls, [0-9]* failures\)/fuzz: \1/p' \
+		$(DEBUG_CHECK)/boot-debug/fuzz.tap 2>/dev/null || true
+	@if grep -q '^ok 2 ' $(DEBUG_CHECK)/boot-debug/kernel.tap 2>/dev/null; then \
+		echo "kernel reports (KASAN, lockdep, kmemleak, WARN, BUG): 0"; \
+	else echo "kernel reports: see $(DEBUG_CHECK)/boot-debug/kernel.tap"; fi
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(DEBUG_CHECK)/boot-debug $(DEBUG_CHECK)/host
 
