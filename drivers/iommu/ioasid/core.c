@@ -270,10 +270,10 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 EXPORT_SYMBOL_GPL(ioasid_alloc);
 
 /*
- * Take @id out of the space if it belongs to @set, or with @set NULL, to
- * either global set. Return what was taken, or NULL.
+ * Free @id if it belongs to @set, or with @set NULL, to either global set,
+ * and return its charge. Return 0, or -ENOENT if it is not @set's.
  */
-static struct ioasid_data *ioasid_take(struct ioasid_set *set, ioasid_t id)
+static int __ioasid_free(struct ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
 
@@ -284,7 +284,11 @@ static struct ioasid_data *ioasid_take(struct ioasid_set *set, ioasid_t id)
 	else
 		data = NULL;
 	xa_unlock(&ioasid_xa);
-	return data;
+
+	if (!data)
+		return -ENOENT;
+	ioasid_data_release(data);
+	return 0;
 }
 
 /**
@@ -301,12 +305,7 @@ static struct ioasid_data *ioasid_take(struct ioasid_set *set, ioasid_t id)
  */
 int ioasid_free(struct ioasid_set *set, ioasid_t id)
 {
-	struct ioasid_data *data = ioasid_take(set, id);
-
-	if (!data)
-		return -ENOENT;
-	ioasid_data_release(data);
-	return 0;
+	return __ioasid_free(set, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_free);
 
@@ -358,12 +357,7 @@ EXPORT_SYMBOL_GPL(ioasid_alloc_global);
  */
 int ioasid_free_global(ioasid_t id)
 {
-	struct ioasid_data *data = ioasid_take(NULL, id);
-
-	if (!data)
-		return -ENOENT;
-	ioasid_data_release(data);
-	return 0;
+	return __ioasid_free(NULL, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_free_global);
 
