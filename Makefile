@@ -73,19 +73,9 @@ $(TESTBIN)/ioasid_test: tests/kselftest/ioasid_test.c include/uapi/linux/ioasid.
 $(TESTBIN)/test_core: $(TESTBIN)/cgroup_util.o
 	$(CC) $(KSFT_CFLAGS) -I$(KSELFTEST) -o $@ $(KSELFTEST)/cgroup/test_core.c $<
 
-$(TESTBIN)/ioasid-alloc: tests/helpers/ioasid-alloc.c include/uapi/linux/ioasid.h
-	@mkdir -p $(TESTBIN)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
-
-$(TESTBIN)/ioasid-stress: tests/stress/ioasid-stress.c include/uapi/linux/ioasid.h
-	@mkdir -p $(TESTBIN)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
-
-$(TESTBIN)/ioasid-fuzz: tests/fuzz/ioasid-fuzz.c include/uapi/linux/ioasid.h
-	@mkdir -p $(TESTBIN)
-	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
-
-$(TESTBIN)/ioasid-bench: tests/bench/ioasid-bench.c include/uapi/linux/ioasid.h
+# The programs that drive /dev/ioasid: one source each, the uAPI header only.
+vpath ioasid-%.c tests/helpers tests/stress tests/fuzz tests/bench
+$(TESTBIN)/ioasid-%: ioasid-%.c include/uapi/linux/ioasid.h
 	@mkdir -p $(TESTBIN)
 	$(CC) $(USER_CFLAGS) -I$(TOP)/include/uapi -o $@ $<
 
