@@ -71,11 +71,11 @@ for f in $changed; do
 done
 make -C "$tree" O="$kout" ARCH=x86_64 LOCALVERSION= -j"${JOBS:-$(nproc)}" $dirs >/dev/null 2>&1
 
-: >"$tmp.new"
 for f in $changed $added; do
 	grep -F "$f: " "$tmp.now" || true
-done | sort -u | comm -23 - <(sort -u "$tmp.base") >"$tmp.new"
-total=$(for f in $changed $added; do grep -F "$f: " "$tmp.now" || true; done | wc -l)
+done | sort -u >"$tmp.ours"
+comm -23 "$tmp.ours" <(sort -u "$tmp.base") >"$tmp.new"
+total=$(wc -l <"$tmp.ours")
 if [ -s "$tmp.new" ]; then
 	result not-ok "x86_64 W=1: no new warnings in the files the series adds or changes" "$tmp.new"
 else
