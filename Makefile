@@ -23,7 +23,8 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check check-x86 check-debug debug-kernel demo bench patches lint install clean distclean
+	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 check-smp demo bench patches \
+	lint install clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -32,7 +33,10 @@ help:
 	@echo "                 controller against the series (part of make check)"
 	@echo "make check-debug the suites, 60 s of stress, a million fuzz calls and failslab"
 	@echo "                 on a KASAN, lockdep, kmemleak kernel (build/uml-debug)"
+	@echo "make check-smp   the suites on two x86_64 SMP kernels under QEMU (4 vCPUs,"
+	@echo "                 full preemption, VT-d): one with KASAN, one with KCSAN and lockdep"
 	@echo "make kernel      build the UML test kernel under build/uml"
+	@echo "make kernel-x86  build the x86_64 SMP test kernels under build/x86-smp, build/x86-kcsan"
 	@echo "make ioasidctl   build the operator CLI into build/ioasidctl, and the"
 	@echo "                 systemd generator for IOASIDMax= into build/systemd"
 	@echo "make install     install ioasidctl, its man page and completion, the"
@@ -47,7 +51,7 @@ deps-kernel:
 	@$(TOP)/scripts/deps.sh kernel
 
 deps-tests:
-	@$(TOP)/scripts/deps.sh kernel tests tools systemd
+	@$(TOP)/scripts/deps.sh kernel tests tools systemd qemu
 
 deps-tools:
 	@$(TOP)/scripts/deps.sh tools
@@ -68,7 +72,7 @@ $(TESTBIN)/ioasid_test: tests/kselftest/ioasid_test.c include/uapi/linux/ioasid.
 	@# kselftest_harness.h's own macros trip these three -Wextra warnings
 	$(CC) $(USER_CFLAGS) -Wno-sign-compare -Wno-unused-parameter -Wno-clobbered \
 		-I$(TOP)/include/uapi \
-		-I$(KSELFTEST)/cgroup -I$(KSELFTEST) -o $@ $< $(TESTBIN)/cgroup_util.o
+		-I$(KSELFTEST)/cgroup -I$(KSELFTEST) -pthread -o $@ $< $(TESTBIN)/cgroup_util.o
 
 $(TESTBIN)/test_core: $(TESTBIN)/cgroup_util.o
 	$(CC) $(KSFT_CFLAGS) -I$(KSELFTEST) -o $@ $(KSELFTEST)/cgroup/test_core.c $<
@@ -162,9 +166,14 @@ check: deps-tests
 	@echo "   KUnit, kselftest, security, $(STRESS) s of stress, 1,000,000 fuzz calls, failslab, kmemleak"
 	@$(MAKE) --no-print-directory -s debug-kernel
 	@$(call debug_boot,$(CHECK)/boot-debug)
+	@echo "== boots 6 and 7: x86_64 SMP kernels under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d"
+	@echo "   (logs: build/x86-smp-build.log, build/x86-kcsan-build.log): KASAN, then KCSAN and lockdep"
+	@$(MAKE) --no-print-directory -s kernel-x86
+	@$(call smp_boots,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
-		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd $(CHECK)/boot-debug
+		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd $(CHECK)/boot-debug \
+		$(CHECK)/smp-kasan $(CHECK)/smp-kcsan
 
 # The debug test kernel: configs/uml.config plus configs/uml-debug.config.
 DEBUG_UML := $(BUILD)/uml-debug
@@ -202,6 +211,43 @@ check-debug: deps-tests
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(DEBUG_CHECK)/boot-debug $(DEBUG_CHECK)/host
 
+# The SMP test kernels: x86_64 tinyconfig plus configs/x86-smp.config (KASAN),
+# and the same with configs/x86-kcsan.config on top (KCSAN and lockdep; a
+# later line for the same option wins).
+X86_SMP := $(BUILD)/x86-smp
+X86_KCSAN := $(BUILD)/x86-kcsan
+SMP_CPUS ?= 4
+SMP_STRESS ?= 20
+SMP_SUITES := platform,kunit,kselftest,test_core,ioasidctl,security,stress,fuzz
+
+kernel-x86: deps-kernel
+	@$(TOP)/scripts/deps.sh qemu
+	@BASE=tinyconfig LOG=$(BUILD)/x86-smp-build.log \
+		$(TOP)/scripts/build-kernel.sh $(X86_SMP) x86_64 $(TOP)/configs/x86-smp.config bzImage
+	@cat $(TOP)/configs/x86-smp.config $(TOP)/configs/x86-kcsan.config | \
+		tac | awk '{ k = $$0; sub(/^# /, "", k); sub(/[= ].*/, "", k) } \
+			!/^CONFIG_|^# CONFIG_/ || !seen[k]++' | tac >$(BUILD)/x86-kcsan.config.new
+	@cmp -s $(BUILD)/x86-kcsan.config.new $(BUILD)/x86-kcsan.config || \
+		mv $(BUILD)/x86-kcsan.config.new $(BUILD)/x86-kcsan.config
+	@rm -f $(BUILD)/x86-kcsan.config.new
+	@BASE=tinyconfig LOG=$(BUILD)/x86-kcsan-build.log \
+		$(TOP)/scripts/build-kernel.sh $(X86_KCSAN) x86_64 $(BUILD)/x86-kcsan.config bzImage
+
+# Any KASAN, KCSAN, lockdep, WARN or BUG report fails a boot.
+smp_boots = \
+	X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kasan \
+		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kasan && \
+	X86_KERNEL=$(X86_KCSAN) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kcsan \
+		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kcsan+lockdep
+
+check-smp: deps-tests
+	@echo "== building the x86_64 SMP kernels (logs: build/x86-smp-build.log, build/x86-kcsan-build.log)"
+	@$(MAKE) --no-print-directory -s kernel-x86 test-binaries ioasidctl
+	@rm -rf $(CHECK)/smp
+	@echo "== $(SMP_CPUS) vCPUs under QEMU: KASAN, then KCSAN and lockdep: $(SMP_SUITES)"
+	@$(call smp_boots,$(CHECK)/smp)
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/smp/smp-kasan $(CHECK)/smp/smp-kcsan
+
 # Compile coverage of the real IOMMU drivers, SVA and idxd on x86_64 at W=1.
 check-x86: deps-kernel
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/x86
@@ -237,7 +283,7 @@ lint: deps-kernel
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host
 
 clean:
-	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
 
 distclean:
 	rm -rf $(BUILD)

@@ -5,6 +5,7 @@
 #
 # Usage: scripts/build-kernel.sh OUTDIR ARCH FRAGMENT [kbuild args...]
 # With LOG=file, kbuild's output goes to that file and only errors show.
+# With BASE=tinyconfig, the fragment goes on tinyconfig, not defconfig.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,9 +20,10 @@ kmake() { make -C "$tree" O="$out" ARCH="$arch" LOCALVERSION= -j"$jobs" "$@"; }
 
 if [ ! -f "$out/.config" ] || [ "$fragment" -nt "$out/.config" ] ||
    [ "$tree/.ioasid-patched" -nt "$out/.config" ]; then
-	echo "  CONFIG  $out ($arch defconfig + ${fragment#"$top"/})"
+	base=${BASE:-defconfig}
+	echo "  CONFIG  $out ($arch $base + ${fragment#"$top"/})"
 	mkdir -p "$out"
-	kmake -s defconfig >/dev/null
+	kmake -s "$base" >/dev/null
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null
 	kmake -s olddefconfig >/dev/null
 	# Every option the fragment asks for must have survived olddefconfig.

@@ -3,12 +3,18 @@
 # OUTDIR/kernel.tap says whether it booted, ran the suites to the end, and
 # logged no warning, BUG or oops. The suites write their own *.tap files.
 # Usage: scripts/check-boot.sh OUTDIR "SUITES" [kernel params...]
+# X86_KERNEL=DIR boots that x86_64 kernel under QEMU instead of UML.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 suites=$2
 shift 2
 
-"$top/scripts/boot.sh" "$out" suites "IOASID_SUITES=$suites" "$@"
+# With X86_KERNEL=DIR, the x86_64 kernel built there, under QEMU.
+if [ -n "${X86_KERNEL:-}" ]; then
+	"$top/scripts/boot-x86.sh" "$X86_KERNEL" "$out" suites "IOASID_SUITES=$suites" "$@"
+else
+	"$top/scripts/boot.sh" "$out" suites "IOASID_SUITES=$suites" "$@"
+fi
 booted=$?
 mkdir -p "$out"
 {

@@ -1,12 +1,13 @@
 #!/bin/bash
 # Install the Debian packages a target needs, only when some are missing.
-# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd)
+# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu)
 set -euo pipefail
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
 	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev"
 	[systemd]="debootstrap"
+	[qemu]="qemu-system-x86"
 	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libcmocka-dev groff-base man-db dbus systemd"
 )
 

@@ -13,6 +13,8 @@
 
 /* PCIe PASIDs are 20 bits wide and PASID 0 means "no PASID". */
 #define IOASID_CAPACITY_MAX	((1U << 20) - 1)
+/* Kept for the IOMMU layer by default: every PASID of a 16-bit device. */
+#define IOASID_RESERVED_DEFAULT	((1U << 16) - 1)
 
 struct ioasid_set;
 struct cgroup_subsys_state;
@@ -39,6 +41,7 @@ int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
 			ioasid_t *id);
 int ioasid_free_global(ioasid_t id);
 ioasid_t ioasid_capacity(void);
+ioasid_t ioasid_min_id(void);
 unsigned int ioasid_in_use(void);
 #else
 static inline struct ioasid_set *ioasid_set_alloc(enum ioasid_set_type type)
@@ -77,6 +80,11 @@ static inline ioasid_t ioasid_capacity(void)
 	return 0;
 }
 
+static inline ioasid_t ioasid_min_id(void)
+{
+	return 1;
+}
+
 static inline unsigned int ioasid_in_use(void)
 {
 	return 0;
@@ -93,6 +101,7 @@ struct cgroup_subsys_state *ioasids_get_css(void);
 void ioasids_put_css(struct cgroup_subsys_state *css);
 int ioasids_try_charge(struct cgroup_subsys_state *css);
 void ioasids_commit_charge(struct cgroup_subsys_state *css);
+void ioasids_cancel_charge(struct cgroup_subsys_state *css);
 void ioasids_uncharge(struct cgroup_subsys_state *css);
 #else
 static inline struct cgroup_subsys_state *ioasids_get_css(void)
@@ -113,6 +122,10 @@ static inline void ioasids_commit_charge(struct cgroup_subsys_state *css)
 {
 }
 
+static inline void ioasids_cancel_charge(struct cgroup_subsys_state *css)
+{
+}
+
 static inline void ioasids_uncharge(struct cgroup_subsys_state *css)
 {
 }
@@ -125,6 +138,7 @@ int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 
 struct ioasids_stat {
 	s64 usage;
+	s64 reserved;
 	s64 max;
 	s64 peak;
 	s64 events;

@@ -19,9 +19,15 @@
  * that migrates, and a removed cgroup lives on until its last IOASID is
  * freed. So there is no can_attach() and nothing to move.
  *
- * Charging is lock-free. Unlike pids, which adds and then rolls back, each
- * level is raised with a compare-and-exchange that never goes past the
- * limit, so no reader ever sees a cgroup above its max through a charge.
+ * Charging is lock-free and in two steps. ioasids_try_charge() reserves a
+ * unit at each level in ->counter, the count the limit is enforced on: a
+ * compare-and-exchange that never goes past the limit, so no charge ever
+ * takes a cgroup above its max. Reservations can still be turned back (an
+ * ancestor's limit, an exhausted space). Only when the IOASID exists does
+ * ioasids_commit_charge() count it in ->held, which ioasids.current shows
+ * and ioasids.peak follows: so neither ever counts an allocation that did
+ * not happen, and neither shows a cgroup above any ancestor's max, since
+ * every held unit is also reserved at every ancestor.
  */
 
 #define pr_fmt(fmt) "ioasids: " fmt
@@ -47,8 +53,12 @@
 struct ioasids_cgroup {
 	struct cgroup_subsys_state	css;
 
+	/* Reserved by charges, in flight or held; never above limit */
 	atomic64_t			counter;
+	/* IOASIDs held: ioasids.current */
+	atomic64_t			held;
 	atomic64_t			limit;
+	/* The highest held ever: ioasids.peak */
 	atomic64_t			watermark;
 
 	/* Handles for ioasids.events[.local] */
@@ -141,11 +151,12 @@ static void ioasids_event(struct ioasids_cgroup *over)
  * ioasids_try_charge() - charge one IOASID to a css and its ancestors
  * @css: the css to charge
  *
- * Raises ioasids.current of @css and of every ancestor below the root, which
- * is never charged and never limits. If one level is at its ioasids.max, the
+ * Reserves one unit at @css and at every ancestor below the root, which is
+ * never charged and never limits. If one level is at its ioasids.max, the
  * levels already raised are lowered again and the refusal is counted in
  * ioasids.events from that level up. Once the IOASID exists, the caller
- * calls ioasids_commit_charge(); if it cannot get one, ioasids_uncharge().
+ * calls ioasids_commit_charge(); if it cannot get one,
+ * ioasids_cancel_charge().
  *
  * Context: any context.
  * Return: 0, or -ENOSPC if a limit refused the charge.
@@ -173,12 +184,12 @@ refused:
 }
 
 /**
- * ioasids_commit_charge() - record a charge that became an IOASID
+ * ioasids_commit_charge() - count a charge that became an IOASID
  * @css: the css ioasids_try_charge() charged
  *
- * Updates ioasids.peak along the path. Peaks are recorded only here, so a
- * charge that an ancestor's limit or an exhausted space turned back never
- * shows as a peak.
+ * Raises ioasids.current along the path and ioasids.peak with it. Only
+ * IOASIDs that exist are counted here, so neither file ever shows a charge
+ * that an ancestor's limit or an exhausted space turned back.
  *
  * Context: any context.
  */
@@ -187,12 +198,29 @@ void ioasids_commit_charge(struct cgroup_subsys_state *css)
 	struct ioasids_cgroup *p;
 
 	for (p = css_ioasids(css); parent_ioasids(p); p = parent_ioasids(p))
-		ioasids_update_watermark(p, atomic64_read(&p->counter));
+		ioasids_update_watermark(p, atomic64_inc_return(&p->held));
 }
 
 /**
- * ioasids_uncharge() - return one IOASID charged by ioasids_try_charge()
+ * ioasids_cancel_charge() - return a charge that did not become an IOASID
+ * @css: the css ioasids_try_charge() charged
+ *
+ * Context: any context.
+ */
+void ioasids_cancel_charge(struct cgroup_subsys_state *css)
+{
+	struct ioasids_cgroup *p;
+
+	for (p = css_ioasids(css); parent_ioasids(p); p = parent_ioasids(p))
+		ioasids_cancel(p);
+}
+
+/**
+ * ioasids_uncharge() - return the charge of an IOASID that is freed
  * @css: the css that was charged, not the css of whoever frees the IOASID
+ *
+ * Undoes ioasids_try_charge() and ioasids_commit_charge(). The held count
+ * goes down first, so it is never above the reservations at any level.
  *
  * Context: any context.
  */
@@ -200,8 +228,10 @@ void ioasids_uncharge(struct cgroup_subsys_state *css)
 {
 	struct ioasids_cgroup *p;
 
-	for (p = css_ioasids(css); parent_ioasids(p); p = parent_ioasids(p))
+	for (p = css_ioasids(css); parent_ioasids(p); p = parent_ioasids(p)) {
+		WARN_ON_ONCE(atomic64_dec_return(&p->held) < 0);
 		ioasids_cancel(p);
+	}
 }
 
 /**
@@ -304,7 +334,7 @@ static s64 ioasids_current_read(struct cgroup_subsys_state *css,
 	if (!css->parent)
 		return ioasid_in_use();
 
-	return atomic64_read(&css_ioasids(css)->counter);
+	return atomic64_read(&css_ioasids(css)->held);
 }
 
 static s64 ioasids_peak_read(struct cgroup_subsys_state *css,
@@ -390,7 +420,8 @@ void ioasids_css_stat(struct cgroup_subsys_state *css, struct ioasids_stat *st)
 {
 	struct ioasids_cgroup *ic = css_ioasids(css);
 
-	st->usage = atomic64_read(&ic->counter);
+	st->usage = atomic64_read(&ic->held);
+	st->reserved = atomic64_read(&ic->counter);
 	st->max = atomic64_read(&ic->limit);
 	st->peak = atomic64_read(&ic->watermark);
 	st->events = atomic64_read(&ic->events);

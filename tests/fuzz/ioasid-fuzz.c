@@ -47,6 +47,7 @@ static unsigned long allocated, freed, by_errno[256];
 static uint8_t *holder;		/* holder[id]: 1 + set index, or 0 */
 static int fds[FILES], set_of[FILES];
 static unsigned int capacity;
+static unsigned int min_id;	/* below it, IDs are the IOMMU layer's */
 static const char *cg;
 static char *page_end;		/* the last bytes before a PROT_NONE page */
 
@@ -79,7 +80,8 @@ static uint32_t pick_id(void)
 	case 2: return capacity + random() % 3;
 	case 3: return UINT32_MAX - random() % 2;
 	case 4: return rnd32();
-	default: return 1 + random() % 200;
+	case 5: return min_id - 1 + random() % 3;
+	default: return min_id + random() % 200;
 	}
 }
 
@@ -166,10 +168,12 @@ static void fuzz_ioctl(void)
 	if (cmd == IOASID_ALLOC) {
 		id = words[4];
 		if (!min && !max) {
-			min = 1;
+			min = min_id;
 			max = capacity;
 		}
-		if (id < min || id > max || id > capacity || !id)
+		if (min < min_id)
+			fail("ALLOC [%u, %u] succeeded below min_id %u", min, max, min_id);
+		else if (id < min || id > max || id > capacity || !id)
 			fail("ALLOC [%u, %u] gave %u", min, max, id);
 		else if (holder[id])
 			fail("ALLOC gave %u, which set %d already holds", id, holder[id] - 1);
@@ -184,8 +188,9 @@ static void fuzz_ioctl(void)
 			holder[id] = 0;
 		freed++;
 	} else if (cmd == IOASID_GET_INFO) {
-		if (words[2] != capacity)
-			fail("GET_INFO capacity %u, not %u", words[2], capacity);
+		if (words[2] != capacity || words[3] != min_id)
+			fail("GET_INFO capacity %u, min_id %u, not %u, %u", words[2],
+			     words[3], capacity, min_id);
 	}
 }
 
@@ -197,7 +202,9 @@ static void probe_frees(void)
 
 	if (fds[f] < 0)
 		return;
-	fr.id = 1 + random() % (capacity < 300 ? capacity : 300);
+	fr.id = min_id - 1 + random() % 300;
+	if (fr.id > capacity)
+		fr.id = capacity;
 	if (holder[fr.id] == set_of[f] + 1)
 		return;
 	calls++;
@@ -405,6 +412,7 @@ int main(int argc, char **argv)
 		}
 		close(fd);
 		capacity = info.capacity;
+		min_id = info.min_id;
 	}
 	holder = calloc((size_t)capacity + 1, 1);
 	page_end = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

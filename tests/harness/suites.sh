@@ -67,6 +67,38 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 		# make bench's figures; tiny unless IOASID_BENCH=full
 		"$IOASID_TOP/tests/bench/bench.sh" "$out" "${IOASID_BENCH:-tiny}"
 		;;
+	platform)
+		# the SMP kernels must really be SMP, preemptible and on VT-d
+		{
+			echo "TAP version 13"
+			cpus=$(grep -c '^processor' /proc/cpuinfo)
+			[ "$cpus" -ge 2 ] && echo "ok 1 $cpus CPUs online" ||
+				echo "not ok 1 $cpus CPUs online, want 2 or more"
+			v=$(uname -v)
+			case " $v " in
+			*" SMP PREEMPT "*) echo "ok 2 full preemption: $v" ;;
+			*) echo "not ok 2 full preemption: uname -v says $v" ;;
+			esac
+			iommu=$(ls /sys/class/iommu 2>/dev/null | tr '\n' ' ')
+			case $iommu in
+			dmar*) echo "ok 3 the Intel IOMMU driver probed: $iommu" ;;
+			*) echo "not ok 3 the Intel IOMMU driver probed (/sys/class/iommu: $iommu)" ;;
+			esac
+			dmesg | grep -m1 -i 'DMAR: .*scalable mode' | sed 's/^/# /'
+			n=3
+			for checker in $(echo "${IOASID_CHECKERS:-}" | tr + ' '); do
+				n=$((n + 1))
+				case $checker in
+				kasan) pat='KernelAddressSanitizer initialized' ;;
+				kcsan) pat='kcsan: enabled early' ;;
+				lockdep) pat='Lock dependency validator' ;;
+				esac
+				dmesg | grep -q "$pat" && echo "ok $n $checker is on" ||
+					echo "not ok $n $checker is on (no '$pat' in the log)"
+			done
+			echo "1..$n"
+		} >"$out/platform.tap" 2>&1
+		;;
 	no_controller)
 		"$IOASID_TOP/tests/e2e/no-controller.sh" >"$out/e2e-no-controller.tap" 2>&1
 		;;

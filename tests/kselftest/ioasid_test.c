@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -540,14 +540,24 @@ TEST_F(cg, lower_max_below_current)
 TEST_F(cg, concurrent_never_exceed_max)
 {
 	enum { NPROC = 16, TRIES = 10, MAX = 50 };
-	int *go, i, ok = 0, seen_max = 0, status;
+	int ready[2], start[2], done[2], release[2];
+	int i, ok = 0, seen_max = 0, status;
 	pid_t pids[NPROC];
+	char c;
 
 	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "50"));
-	go = mmap(NULL, sizeof(*go), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, go);
-	*go = 0;
+	/*
+	 * Barriers, never sleeps, so a slow kernel orders the steps as
+	 * surely as a fast one. Every child is in its cgroup with the device
+	 * open (ready) before all are let go at once (start: EOF when the
+	 * parent closes it); every child has made all its tries (done) before
+	 * the parent counts; and none frees before the parent has counted
+	 * (release: EOF again).
+	 */
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(start, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(done, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(release, O_CLOEXEC));
 
 	for (i = 0; i < NPROC; i++) {
 		pids[i] = fork();
@@ -555,13 +565,18 @@ TEST_F(cg, concurrent_never_exceed_max)
 		if (pids[i] == 0) {
 			int fd, n = 0, t;
 
+			close(ready[0]);
+			close(start[1]);
+			close(done[0]);
+			close(release[1]);
 			if (cg_enter_current(i % 2 ? self->c : self->d))
 				_exit(255);
 			fd = dev_open();
 			if (fd < 0)
 				_exit(255);
-			while (!__atomic_load_n(go, __ATOMIC_ACQUIRE))
-				usleep(100);
+			if (write(ready[1], "r", 1) != 1 ||
+			    read(start[0], &c, 1) != 0)
+				_exit(255);
 			for (t = 0; t < TRIES; t++) {
 				int r = id_alloc(fd, NULL);
 
@@ -571,36 +586,206 @@ TEST_F(cg, concurrent_never_exceed_max)
 					_exit(254);
 			}
 			/* hold them until the parent has counted */
-			while (__atomic_load_n(go, __ATOMIC_ACQUIRE) != 2)
-				usleep(1000);
+			if (write(done[1], "d", 1) != 1 ||
+			    read(release[0], &c, 1) != 0)
+				_exit(255);
 			_exit(n);
 		}
 	}
-	__atomic_store_n(go, 1, __ATOMIC_RELEASE);
-	for (i = 0; i < 2000; i++) {
+	close(ready[1]);
+	close(start[0]);
+	close(done[1]);
+	close(release[0]);
+	for (i = 0; i < NPROC; i++)
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(start[1]);
+	/* watch the counter while they race, until every child is done */
+	for (i = 0; i < NPROC;) {
+		struct pollfd pfd = { .fd = done[0], .events = POLLIN };
 		long cur = cg_read_long(self->b, "ioasids.current");
 
 		if (cur > seen_max)
 			seen_max = cur;
-		if (cur == MAX)
-			break;
+		if (poll(&pfd, 1, 0) == 1) {
+			ASSERT_EQ(1, read(done[0], &c, 1));
+			i++;
+		}
 	}
-	usleep(100000);
 	EXPECT_EQ(MAX, cg_read_long(self->b, "ioasids.current"));
-	__atomic_store_n(go, 2, __ATOMIC_RELEASE);
+	close(release[1]);
 	for (i = 0; i < NPROC; i++) {
 		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
 		ASSERT_TRUE(WIFEXITED(status));
 		ASSERT_GT(254, WEXITSTATUS(status));
 		ok += WEXITSTATUS(status);
 	}
+	close(ready[0]);
+	close(done[0]);
 	EXPECT_EQ(MAX, ok);
 	EXPECT_GE(MAX, seen_max);
 	EXPECT_EQ(MAX, cg_read_long(self->b, "ioasids.peak"));
 	EXPECT_EQ(NPROC * TRIES - MAX, cg_events(self->b, "ioasids.events.local"));
 	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
 	EXPECT_EQ(self->in_use_start, dev_info().in_use);
-	munmap(go, sizeof(*go));
+}
+
+/*
+ * A child whose own max is "max", under a parent limited to 4: while 8
+ * processes in it and in its sibling race for IDs, neither child's
+ * ioasids.current nor its ioasids.peak may ever show more than the
+ * parent allows, even though charges the parent refuses pass through the
+ * child on their way up.
+ */
+TEST_F(cg, peak_never_above_an_ancestors_max)
+{
+	enum { NPROC = 8, ROUNDS = 300, BURST = 3, LIMIT = 4 };
+	int start[2], i, status;
+	pid_t pids[NPROC];
+	char c;
+
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "4"));
+	ASSERT_EQ(0, pipe2(start, O_CLOEXEC));
+	for (i = 0; i < NPROC; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			const char *cg = i % 2 ? self->c : self->d;
+			unsigned int ids[BURST];
+			int fd, r, n, k;
+
+			close(start[1]);
+			if (cg_enter_current(cg))
+				_exit(255);
+			fd = dev_open();
+			if (fd < 0 || read(start[0], &c, 1) != 0)
+				_exit(255);
+			for (r = 0; r < ROUNDS; r++) {
+				for (n = 0; n < BURST; n++)
+					if (id_alloc(fd, &ids[n]))
+						break;
+				if (cg_read_long(cg, "ioasids.current") > LIMIT)
+					_exit(253);
+				for (k = 0; k < n; k++)
+					if (id_free(fd, ids[k]))
+						_exit(254);
+			}
+			_exit(0);
+		}
+	}
+	close(start[0]);
+	close(start[1]);
+	for (i = 0; i < NPROC; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		EXPECT_EQ(0, WEXITSTATUS(status))
+			TH_LOG("253: a child's current above the parent's max");
+	}
+	EXPECT_GE(LIMIT, cg_read_long(self->b, "ioasids.peak"));
+	EXPECT_GE(LIMIT, cg_read_long(self->c, "ioasids.peak"));
+	EXPECT_GE(LIMIT, cg_read_long(self->d, "ioasids.peak"));
+	EXPECT_LT(0, cg_read_long(self->c, "ioasids.peak"));
+	/* they did contend */
+	EXPECT_LT(0, cg_events(self->b, "ioasids.events.local"));
+	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
+}
+
+struct race_arg {
+	int fd;
+	unsigned int id;
+	bool frees;
+	pthread_barrier_t *go;
+	long wrong, allocated;
+};
+
+static void *alloc_free_racer(void *p)
+{
+	struct race_arg *r = p;
+	unsigned int id = 0;
+	int i;
+
+	pthread_barrier_wait(r->go);
+	for (i = 0; i < 5000; i++) {
+		if (r->frees) {
+			id_free(r->fd, r->id);
+		} else if (!id_alloc_range(r->fd, r->id, r->id, &id)) {
+			r->allocated++;
+			if (id != r->id)
+				r->wrong++;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Two threads allocate exactly X in one file while two others free X in the
+ * same file: every allocation that succeeds gets X, and none touches what a
+ * free released (on the KASAN kernels, a use-after-free is a report).
+ */
+TEST_F(cg, alloc_races_free_on_one_file)
+{
+	struct race_arg r[4];
+	pthread_barrier_t go;
+	pthread_t t[4];
+	unsigned int x = dev_info().max_id;
+	long allocated = 0;
+	int fd, i;
+
+	ASSERT_EQ(0, cg_enter_current(self->c));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 4));
+	for (i = 0; i < 4; i++) {
+		r[i] = (struct race_arg){ .fd = fd, .id = x, .frees = i % 2,
+					  .go = &go };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, alloc_free_racer, &r[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(0, r[i].wrong) TH_LOG("thread %d got IDs other than %u", i, x);
+		allocated += r[i].allocated;
+	}
+	EXPECT_LT(0, allocated);
+	id_free(fd, x);
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->b, "ioasids.current"));
+	close(fd);
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+	ASSERT_EQ(0, cg_enter_current(self->root));
+	pthread_barrier_destroy(&go);
+}
+
+/* The kernel memory behind a tenant's IOASIDs is charged to its memcg. */
+TEST_F(cg, memory_is_charged_to_memcg)
+{
+	enum { N = 16384 };
+	long before, after;
+	unsigned int id;
+	int fd, i;
+
+	if (cg_read_strstr(self->root, "cgroup.controllers", "memory"))
+		SKIP(return, "no memory controller");
+	ASSERT_EQ(0, cg_set(self->root, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, cg_set(self->top, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, cg_set(self->a, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, cg_set(self->b, "cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, cg_enter_current(self->c));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	/*
+	 * memory.current, not memory.stat: the charge is taken at once,
+	 * while the statistics are flushed lazily. It moves in batches of
+	 * 64 pages, so allocate well past one: 16384 IDs hold over 640 KiB.
+	 */
+	before = cg_read_long(self->c, "memory.current");
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, id_alloc(fd, &id));
+	after = cg_read_long(self->c, "memory.current");
+	/* 40 bytes an ID at least, less the batch charged before */
+	EXPECT_LE(before + N * 16, after)
+		TH_LOG("memory.current: %ld before, %ld after %d IDs",
+		       before, after, N);
+	close(fd);
+	ASSERT_EQ(0, cg_enter_current(self->root));
 }
 
 /* Every malformed write is refused with EINVAL and changes nothing. */
@@ -659,6 +844,29 @@ TEST_F(cg, unprivileged_cannot_write_max)
 
 /* ---- /dev/ioasid ----------------------------------------------------------- */
 
+/* ioasid.@param= from the kernel command line, or @dflt */
+static unsigned long boot_param(const char *param, unsigned long dflt)
+{
+	char cmdline[4096], key[64], *p;
+
+	snprintf(key, sizeof(key), "ioasid.%s=", param);
+	if (read_text("/proc/cmdline", cmdline, sizeof(cmdline)) <= 0)
+		return dflt;
+	p = strstr(cmdline, key);
+	return p ? strtoul(p + strlen(key), NULL, 10) : dflt;
+}
+
+/*
+ * IDs 1 to ioasid.reserved (65535 by default, at most half the capacity)
+ * are the IOMMU layer's: sets start above them.
+ */
+static unsigned int expected_min_id(unsigned int capacity)
+{
+	unsigned long reserved = boot_param("reserved", 65535);
+
+	return 1 + (reserved > capacity / 2 ? capacity / 2 : reserved);
+}
+
 TEST(api_version_and_info)
 {
 	struct ioasid_info info = { .argsz = sizeof(info) };
@@ -667,7 +875,9 @@ TEST(api_version_and_info)
 	ASSERT_LE(0, fd) TH_LOG("%s: %s", DEV, strerror(errno));
 	EXPECT_EQ(IOASID_API_VERSION, ioctl(fd, IOASID_GET_API_VERSION));
 	ASSERT_EQ(0, ioctl(fd, IOASID_GET_INFO, &info));
-	EXPECT_EQ(1, info.min_id);
+	EXPECT_EQ(expected_min_id(info.capacity), info.min_id);
+	EXPECT_EQ(info.min_id - 1,
+		  cg_read_long("/sys/module/ioasid/parameters", "reserved"));
 	EXPECT_EQ(info.capacity, info.max_id);
 	EXPECT_GE(IOASID_CAPACITY_MAX, info.capacity);
 	EXPECT_EQ(0, info.flags);
@@ -731,6 +941,14 @@ TEST(bad_arguments)
 	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 1, cap + 1));
 	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, cap + 1, cap + 1));
 	EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 1, 0xffffffff));
+	/* below min_id: the IOMMU layer's IDs */
+	if (before.min_id > 1) {
+		EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, 1, cap));
+		EXPECT_EQ(-EINVAL, ALLOC(sizeof(a), 0, before.min_id - 1,
+					 before.min_id));
+		EXPECT_EQ(0, ALLOC(sizeof(a), 0, before.min_id, before.min_id));
+		EXPECT_EQ(0, id_free(fd, a.id));
+	}
 #undef ALLOC
 
 	/* a longer struct is fine if the tail is zero, E2BIG if not */
@@ -799,6 +1017,7 @@ TEST(capacity_from_command_line)
 		want = strtoul(p + strlen("ioasid.capacity="), NULL, 10);
 	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
 	EXPECT_EQ(want, dev_info().capacity);
+	EXPECT_EQ(expected_min_id(want), dev_info().min_id);
 	EXPECT_EQ(want, cg_read_long(root, "ioasids.capacity"));
 	EXPECT_EQ(want, cg_read_long("/sys/module/ioasid/parameters",
 				     "capacity"));
@@ -809,7 +1028,7 @@ TEST(exhaust_whole_space)
 {
 	struct ioasid_info info = dev_info();
 	char root[PATH_MAX];
-	unsigned int n = 0, id;
+	unsigned int n = 0, id = 0;
 	int fd, r;
 
 	if (info.capacity > 4096)
@@ -818,12 +1037,19 @@ TEST(exhaust_whole_space)
 	ASSERT_EQ(0, cg_find_unified_root(root, sizeof(root), NULL));
 	fd = dev_open();
 	ASSERT_LE(0, fd);
-	while (!(r = id_alloc(fd, &id)))
+	while (!(r = id_alloc(fd, &id))) {
+		EXPECT_LE(info.min_id, id);
+		EXPECT_GE(info.max_id, id);
 		n++;
+	}
 	EXPECT_EQ(-ENOSPC, r);
-	EXPECT_EQ(info.capacity - info.in_use, n);
-	EXPECT_EQ(info.capacity, cg_read_long(root, "ioasids.current"));
-	EXPECT_EQ(info.capacity, dev_info().in_use);
+	/* every ID a set may have, which only sets were using */
+	EXPECT_GE(info.capacity - info.min_id + 1, n);
+	EXPECT_LE(info.capacity - info.min_id + 1 - info.in_use, n);
+	EXPECT_EQ(info.in_use + n, cg_read_long(root, "ioasids.current"));
+	EXPECT_EQ(info.in_use + n, dev_info().in_use);
+	/* and the IOMMU layer's IDs are still there for devices */
+	EXPECT_LT(info.in_use + n, info.capacity);
 	close(fd);
 	EXPECT_EQ(info.in_use, dev_info().in_use);
 }

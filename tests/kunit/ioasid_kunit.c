@@ -18,6 +18,9 @@
 #include <kunit/test.h>
 #include <kunit/visibility.h>
 #include <linux/cgroup.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/hrtimer.h>
 #include <linux/ioasid.h>
 #include <linux/kthread.h>
 #include <linux/preempt.h>
@@ -303,8 +306,11 @@ static void capacity_edges(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, IOASID_SET_KERNEL);
 	ioasid_t cap = ioasid_capacity(), over = cap + 1, id = 0;
+	ioasid_t first = ioasid_min_id();
 
 	KUNIT_ASSERT_GE(test, cap, 2U);
+	KUNIT_ASSERT_GE(test, first, 1U);
+	KUNIT_ASSERT_LE(test, first, cap / 2 + 1);
 	KUNIT_ASSERT_LE(test, cap, IOASID_CAPACITY_MAX);
 
 	/* the last ID is allocatable, once */
@@ -315,18 +321,20 @@ static void capacity_edges(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cap - 1, id);
 	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, cap - 1, cap, &id));
 
-	/* ranges outside [1, capacity], or empty, are refused */
+	/* ranges outside [min_id, capacity], or empty, are refused */
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, cap, over, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, over, over, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, 1, &id));
-	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 2, 1, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, first + 1, first, &id));
 	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 0, U32_MAX, &id));
+	/* the IOMMU layer's low IDs are not for sets */
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, first - 1, cap, &id));
 
-	/* the first ID is allocatable; 0/0 means the whole space, never 0 */
-	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, 1, 1, &id));
-	KUNIT_EXPECT_EQ(test, 1U, id);
+	/* the first ID is allocatable; 0/0 means the whole range, never 0 */
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, first, first, &id));
+	KUNIT_EXPECT_EQ(test, first, id);
 	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc(set, 0, 0, &id));
-	KUNIT_EXPECT_GT(test, id, 1U);
+	KUNIT_EXPECT_GT(test, id, first);
 	KUNIT_EXPECT_LT(test, id, cap - 1);
 }
 
@@ -696,34 +704,64 @@ static void pasids_stay_below_max_pasids(struct kunit *test)
 }
 
 /*
- * /dev/ioasid's sets and the IOMMU layer draw from one space: neither hands
- * out what the other holds, and neither can free the other's IDs.
+ * A set cannot take the low IDs that devices with few PASIDs depend on, so a
+ * tenant, however high its limit, cannot starve them.
+ */
+static void sets_cannot_take_the_low_ids(struct kunit *test)
+{
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	ioasid_t first = ioasid_min_id(), id;
+
+	if (first == 1)
+		kunit_skip(test, "booted with ioasid.reserved=0");
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 1, 3, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, 1, first, &id));
+	KUNIT_EXPECT_EQ(test, -EINVAL, ioasid_alloc(set, first - 1, first - 1, &id));
+	/* filling every ID a set may have leaves a 4-PASID device its 3 */
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 0, 0, &id));
+	KUNIT_EXPECT_EQ(test, first, id);
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_LE(test, id, 3U);
+}
+
+/*
+ * Sets and the IOMMU layer draw from one space: neither hands out what the
+ * other holds, and neither can free the other's IDs. The IOMMU layer fills
+ * its low range, then meets the set's first ID.
  */
 static void pasids_share_the_space_with_sets(struct kunit *test)
 {
 	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
-	unsigned int start = ioasid_in_use();
-	ioasid_t one, three, pasid, id;
+	ioasid_t first = ioasid_min_id(), held, pasid = 0, id, *got;
+	unsigned int start = ioasid_in_use(), n = 0, i;
 
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 1, 1, &one));
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 3, 3, &three));
-
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &pasid));
-	defer_free_global(test, pasid);
-	KUNIT_EXPECT_EQ(test, 2U, pasid);
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 4, &id));
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc(set, 1, 3, &id));
-	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
-
-	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free_global(one));
+	got = kunit_kcalloc(test, first, sizeof(*got), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, first, first, &held));
+	/* every free ID below first, for devices of first + 1 PASIDs */
+	while (n < first && !ioasid_alloc_global(IOASID_SET_KERNEL, first + 1,
+						 &got[n])) {
+		pasid = got[n++];
+		KUNIT_EXPECT_LT(test, pasid, first);
+	}
+	KUNIT_ASSERT_LT(test, n, first);
+	KUNIT_EXPECT_EQ(test, start + 1 + n, ioasid_in_use());
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER,
+							   first + 1, &id));
+	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free_global(held));
 	KUNIT_EXPECT_EQ(test, -ENOENT, ioasid_free(set, pasid));
-	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
 
 	/* what a set frees, a device can have */
-	KUNIT_EXPECT_EQ(test, 0, ioasid_free(set, three));
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &id));
-	defer_free_global(test, id);
-	KUNIT_EXPECT_EQ(test, 3U, id);
+	KUNIT_EXPECT_EQ(test, 0, ioasid_free(set, held));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL,
+						     first + 1, &id));
+	KUNIT_EXPECT_EQ(test, first, id);
+	KUNIT_EXPECT_EQ(test, 0, ioasid_free_global(id));
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, 0, ioasid_free_global(got[i]));
+	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
 }
 
 static struct kunit_case ioasid_pasid_cases[] = {
@@ -733,6 +771,7 @@ static struct kunit_case ioasid_pasid_cases[] = {
 	KUNIT_CASE(sva_pasid_freed_with_preemption_off),
 	KUNIT_CASE(driver_pasids_are_never_limited),
 	KUNIT_CASE(pasids_stay_below_max_pasids),
+	KUNIT_CASE(sets_cannot_take_the_low_ids),
 	KUNIT_CASE(pasids_share_the_space_with_sets),
 	{}
 };
@@ -742,8 +781,262 @@ static struct kunit_suite ioasid_pasid_suite = {
 	.test_cases = ioasid_pasid_cases,
 };
 
+/* ---- concurrency: run on the SMP kernels to mean anything ---------------- */
+
+/*
+ * Each case starts one kernel thread per online CPU and more, bound round
+ * robin, released together by a completion, so on the SMP test kernels
+ * they really run at once and are preempted anywhere. On UML (one CPU, no
+ * preemption) they only interleave where they sleep.
+ */
+#define RACERS_PER_CPU	2
+#define RACE_ITERS	20000
+#define RACE_LIMIT	4
+#define RACE_BURST	3
+
+struct race {
+	struct kunit *test;
+	struct completion start;
+	struct completion done;
+	atomic_t running;
+	atomic_t violations;
+	atomic_t wrong_ids;
+	struct cgroup_subsys_state *parent;
+	struct cgroup_subsys_state *child[2];
+	struct ioasid_set *set;
+	ioasid_t id;
+};
+
+struct racer {
+	struct race *race;
+	int nr;
+};
+
+static void race_run(struct kunit *test, struct race *race,
+		     int (*fn)(void *), int nr)
+{
+	struct racer *r = kunit_kcalloc(test, nr, sizeof(*r), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_completion(&race->start);
+	init_completion(&race->done);
+	atomic_set(&race->running, nr);
+	for (i = 0; i < nr; i++) {
+		struct task_struct *t;
+
+		r[i].race = race;
+		r[i].nr = i;
+		t = kthread_create(fn, &r[i], "ioasid-race/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpumask_nth(i % num_online_cpus(),
+					    cpu_online_mask));
+		wake_up_process(t);
+	}
+	complete_all(&race->start);
+	wait_for_completion(&race->done);
+}
+
+static void racer_done(struct race *race)
+{
+	if (atomic_dec_and_test(&race->running))
+		complete(&race->done);
+}
+
+static int racers(void)
+{
+	return RACERS_PER_CPU * max(2U, num_online_cpus());
+}
+
+/*
+ * Hold up to RACE_BURST charges in one of two sibling css under a parent
+ * limited to RACE_LIMIT, then give them back, over and over; and check,
+ * while every other racer does the same, that no level is ever above the
+ * parent's limit.
+ */
+static int charge_racer(void *arg)
+{
+	struct racer *r = arg;
+	struct race *race = r->race;
+	struct cgroup_subsys_state *css = race->child[r->nr % 2];
+	int i, j, held;
+
+	wait_for_completion(&race->start);
+	for (i = 0; i < RACE_ITERS; i++) {
+		for (held = 0; held < RACE_BURST; held++) {
+			if (ioasids_try_charge(css))
+				break;
+			ioasids_commit_charge(css);
+		}
+		if (usage(race->parent) > RACE_LIMIT ||
+		    stat(race->parent).reserved > RACE_LIMIT ||
+		    usage(css) > RACE_LIMIT)
+			atomic_inc(&race->violations);
+		/* on one CPU without preemption, others run only here */
+		if (!(i % 256))
+			cond_resched();
+		for (j = 0; j < held; j++)
+			ioasids_uncharge(css);
+	}
+	racer_done(race);
+	return 0;
+}
+
+static void concurrent_charges_respect_every_limit(struct kunit *test)
+{
+	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	struct cgroup_subsys_state *all[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	race->parent = fake_css(test, root_css());
+	race->child[0] = fake_css(test, race->parent);
+	race->child[1] = fake_css(test, race->parent);
+	ioasids_css_set_max(race->parent, RACE_LIMIT);
+	race_run(test, race, charge_racer, racers());
+
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&race->violations));
+	all[0] = race->parent;
+	all[1] = race->child[0];
+	all[2] = race->child[1];
+	for (i = 0; i < 3; i++) {
+		struct ioasids_stat st = stat(all[i]);
+
+		KUNIT_EXPECT_EQ_MSG(test, 0, st.usage, "css %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, 0, st.reserved, "css %d", i);
+		/* a peak is what was held: never above an ancestor's max */
+		KUNIT_EXPECT_LE_MSG(test, st.peak, RACE_LIMIT, "css %d", i);
+		KUNIT_EXPECT_GT_MSG(test, st.peak, 0, "css %d", i);
+	}
+	/* the racers did contend: the limit turned some charges back */
+	KUNIT_EXPECT_GT(test, stat(race->parent).events_local, 0);
+}
+
+/*
+ * Half the racers allocate exactly race->id in one set, the other half free
+ * it: an allocation that succeeds must have got that ID, and the
+ * allocation path must not touch what a free released (KASAN).
+ */
+static int alloc_free_racer(void *arg)
+{
+	struct racer *r = arg;
+	struct race *race = r->race;
+	ioasid_t id;
+	int i;
+
+	wait_for_completion(&race->start);
+	for (i = 0; i < RACE_ITERS; i++) {
+		if (r->nr % 2) {
+			ioasid_free(race->set, race->id);
+		} else {
+			id = 0;
+			if (!__ioasid_alloc(race->set, race->id, race->id,
+					    race->child[0], &id) &&
+			    id != race->id)
+				atomic_inc(&race->wrong_ids);
+		}
+		if (!(i % 256))
+			cond_resched();
+	}
+	racer_done(race);
+	return 0;
+}
+
+static void alloc_races_free_of_the_same_id(struct kunit *test)
+{
+	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	unsigned int start = ioasid_in_use();
+
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	race->parent = fake_css(test, root_css());
+	race->child[0] = fake_css(test, race->parent);
+	race->set = new_set(test, IOASID_SET_USER);
+	race->id = ioasid_capacity();
+	race_run(test, race, alloc_free_racer, racers());
+
+	KUNIT_EXPECT_EQ(test, 0, atomic_read(&race->wrong_ids));
+	ioasid_free(race->set, race->id);
+	KUNIT_EXPECT_EQ(test, 0, usage(race->child[0]));
+	KUNIT_EXPECT_EQ(test, 0, usage(race->parent));
+	KUNIT_EXPECT_EQ(test, 0, stat(race->parent).reserved);
+	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
+}
+
+struct irq_free {
+	struct hrtimer timer;
+	struct completion done;
+	struct ioasid_set *set;		/* NULL: a global PASID */
+	ioasid_t id;
+	int ret;
+	bool hardirq;
+};
+
+static enum hrtimer_restart irq_free_fn(struct hrtimer *timer)
+{
+	struct irq_free *f = container_of(timer, struct irq_free, timer);
+
+	f->hardirq = in_hardirq();
+	f->ret = f->set ? ioasid_free(f->set, f->id) : ioasid_free_global(f->id);
+	complete(&f->done);
+	return HRTIMER_NORESTART;
+}
+
+/* Free @id of @set (NULL: a global PASID) from a hard interrupt. */
+static int free_in_hardirq(struct kunit *test, struct ioasid_set *set,
+			   ioasid_t id)
+{
+	struct irq_free f = { .set = set, .id = id, .ret = -1 };
+
+	init_completion(&f.done);
+	hrtimer_init_on_stack(&f.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	f.timer.function = irq_free_fn;
+	hrtimer_start(&f.timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
+	wait_for_completion(&f.done);
+	hrtimer_cancel(&f.timer);
+	destroy_hrtimer_on_stack(&f.timer);
+	KUNIT_EXPECT_TRUE(test, f.hardirq);
+	return f.ret;
+}
+
+/*
+ * IDs can be freed from any context, as the IDA the IOMMU layer used could
+ * be: here from a hard interrupt, which lockdep checks against the
+ * allocation path's use of the same lock.
+ */
+static void free_from_hardirq(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH];
+	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	ioasid_t id, pasid;
+
+	fake_hierarchy(test, h);
+	play_task_in(test, h[DEPTH - 1]);
+	KUNIT_ASSERT_EQ(test, 0, __ioasid_alloc(set, ioasid_min_id(),
+						ioasid_capacity(),
+						h[DEPTH - 1], &id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&pasid));
+	KUNIT_EXPECT_EQ(test, 2, usage(h[0]));
+
+	KUNIT_EXPECT_EQ(test, 0, free_in_hardirq(test, set, id));
+	KUNIT_EXPECT_EQ(test, 0, free_in_hardirq(test, NULL, pasid));
+	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
+	KUNIT_EXPECT_EQ(test, 0, stat(h[0]).reserved);
+}
+
+static struct kunit_case ioasid_smp_cases[] = {
+	KUNIT_CASE(concurrent_charges_respect_every_limit),
+	KUNIT_CASE(alloc_races_free_of_the_same_id),
+	KUNIT_CASE(free_from_hardirq),
+	{}
+};
+
+static struct kunit_suite ioasid_smp_suite = {
+	.name = "ioasid_smp",
+	.test_cases = ioasid_smp_cases,
+};
+
 kunit_test_suites(&ioasids_cgroup_suite, &ioasid_core_suite,
-		  &ioasid_pasid_suite);
+		  &ioasid_pasid_suite, &ioasid_smp_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the IOASID core and ioasids controller");
 MODULE_LICENSE("GPL");

@@ -9,10 +9,15 @@
  * reads every cgroup's ioasids.current between moves.
  *
  * It checks:
- * - no cgroup is ever seen above what its limits allow: its ioasids.max,
- *   or, after the limit was lowered below what the cgroup held, what it
- *   held then (charges never move, so a migration cannot add any);
- * - ioasids.peak never passed the highest limit the cgroup ever had;
+ * - no cgroup is ever seen above what its limits or any ancestor's allow:
+ *   a max, or, after a max was lowered below what the cgroup held, what it
+ *   held then (charges never move, so a migration cannot add any). An
+ *   allocation that was already under way when a limit was written may
+ *   still finish under the old one (the guide's race rule); each worker
+ *   says when it is inside IOASID_ALLOC, so the conductor knows exactly
+ *   when the last of those is done, with no time allowance;
+ * - ioasids.peak never passed the highest limit the cgroup or any of its
+ *   ancestors ever had;
  * - at the end every ioasids.current is 0 and the system-wide in-use count
  *   is back where it started.
  *
@@ -43,18 +48,12 @@
 #define NR_FIXED	7
 #define FILES		3	/* per worker */
 #define IDS		64	/* per file */
-/*
- * How long an allocation that started before a limit write may still be
- * finishing: a task can be preempted between reading the limit and taking
- * the charge. Generous, because UML schedules 64 processes on one CPU.
- */
-#define GRACE_NS	(3 * 1000000000LL)
-
 struct counters {
 	unsigned long ops;	/* allocs, frees, opens, closes */
 	unsigned long allocs;
 	unsigned long refusals;	/* ENOSPC */
 	unsigned long errors;	/* anything else */
+	unsigned long in_alloc;	/* odd while inside IOASID_ALLOC */
 };
 
 struct cg {
@@ -64,7 +63,8 @@ struct cg {
 	long limit;		/* what we last wrote */
 	long bound;		/* the most it may hold now */
 	long highest;		/* the highest limit it ever had */
-	long long written;	/* when the limit was last written */
+	bool pending;		/* allocations from before a write may finish */
+	unsigned long snap[MAX_PROCS];	/* each worker's in_alloc then */
 };
 
 static struct cg cgs[MAX_CG];
@@ -84,6 +84,8 @@ static long long now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static void stop_workers(void);
+
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -93,6 +95,8 @@ static void die(const char *fmt, ...)
 	vprintf(fmt, ap);
 	printf(": %s\n", strerror(errno));
 	va_end(ap);
+	/* no worker may outlive the run and disturb what runs after it */
+	stop_workers();
 	exit(1);
 }
 
@@ -183,9 +187,13 @@ static void worker(int slot, unsigned int seed)
 			count(c, x->fd < 0 ? 3 : 0);
 		} else if (r < 55 && x->n < IDS) {
 			struct ioasid_alloc a = { .argsz = sizeof(a) };
+			int ret;
 
 			count(c, 0);
-			if (!ioctl(x->fd, IOASID_ALLOC, &a)) {
+			__atomic_add_fetch(&c->in_alloc, 1, __ATOMIC_SEQ_CST);
+			ret = ioctl(x->fd, IOASID_ALLOC, &a);
+			__atomic_add_fetch(&c->in_alloc, 1, __ATOMIC_SEQ_CST);
+			if (!ret) {
 				x->id[x->n++] = a.id;
 				count(c, 1);
 			} else {
@@ -235,7 +243,7 @@ static int add_cg(int parent, const char *name, bool leaf, bool extra)
 
 static void set_limit(int i, long limit)
 {
-	int ret = write_file(cgs[i].path, "ioasids.max", "%ld", limit);
+	int slot, ret = write_file(cgs[i].path, "ioasids.max", "%ld", limit);
 
 	if (ret) {
 		errno = -ret;
@@ -243,14 +251,18 @@ static void set_limit(int i, long limit)
 	}
 	/*
 	 * Whatever it held and whatever was being charged under the old
-	 * limit stays allowed; only new allocations see the new one.
+	 * limit stays allowed; only allocations that start after the write
+	 * see the new one. Note which workers are inside IOASID_ALLOC now.
 	 */
 	if (limit > cgs[i].bound)
 		cgs[i].bound = limit;
 	if (limit > cgs[i].highest)
 		cgs[i].highest = limit;
 	cgs[i].limit = limit;
-	cgs[i].written = now_ns();
+	for (slot = 0; slot < nprocs; slot++)
+		cgs[i].snap[slot] = __atomic_load_n(&shared[slot].in_alloc,
+						    __ATOMIC_SEQ_CST);
+	cgs[i].pending = true;
 	limit_writes++;
 }
 
@@ -279,8 +291,11 @@ static void spawn(int slot, unsigned int seed)
 	if (!pid) {
 		int ret = write_file(cgs[leaf].path, "cgroup.procs", "0");
 
-		/* the conductor may have removed an extra leaf since */
-		if (ret == -ENOENT)
+		/*
+		 * the conductor may have removed an extra leaf since (ENOENT),
+		 * or be removing it (ENODEV: the cgroup is dying)
+		 */
+		if (ret == -ENOENT || ret == -ENODEV)
 			ret = write_file(cgs[3].path, "cgroup.procs", "0");
 		if (ret) {
 			printf("# joining %s: %s\n", cgs[leaf].path, strerror(-ret));
@@ -292,31 +307,50 @@ static void spawn(int slot, unsigned int seed)
 	worker_cg[slot] = leaf;
 }
 
-/* Read every cgroup and hold it to its bound. */
+/* Is an allocation that was under way at the last limit write still on? */
+static bool still_pending(const struct cg *g)
+{
+	int slot;
+
+	for (slot = 0; slot < nprocs; slot++) {
+		unsigned long now = __atomic_load_n(&shared[slot].in_alloc,
+						    __ATOMIC_SEQ_CST);
+
+		if ((g->snap[slot] & 1) && now == g->snap[slot])
+			return true;
+	}
+	return false;
+}
+
+/* Read every cgroup and hold it to its bound and its ancestors'. */
 static void check_all(void)
 {
-	long long t = now_ns();
-	int i;
+	int i, a;
 
 	for (i = 0; i < nr_cg; i++) {
 		long cur;
 
 		if (!cgs[i].used)
 			continue;
-		cur = read_long(cgs[i].path, "ioasids.current");
-		if (cur < 0)
-			die("reading %s/ioasids.current", cgs[i].path);
-		if (cur > cgs[i].bound) {
-			violations++;
-			printf("# VIOLATION: %s holds %ld, limit %ld, bound %ld\n",
-			       cgs[i].path, cur, cgs[i].limit, cgs[i].bound);
-		}
 		/*
 		 * Once no allocation from before the last limit write can
 		 * still be finishing, the cgroup can only grow up to its
-		 * limit: what it holds above that only shrinks.
+		 * limit: what it holds above that only shrinks. So decide
+		 * that first, then read.
 		 */
-		if (t - cgs[i].written > GRACE_NS) {
+		if (cgs[i].pending && !still_pending(&cgs[i]))
+			cgs[i].pending = false;
+		cur = read_long(cgs[i].path, "ioasids.current");
+		if (cur < 0)
+			die("reading %s/ioasids.current", cgs[i].path);
+		for (a = i; a >= 0; a = cgs[a].parent) {
+			if (cur <= cgs[a].bound)
+				continue;
+			violations++;
+			printf("# VIOLATION: %s holds %ld, %s has limit %ld, bound %ld\n",
+			       cgs[i].path, cur, cgs[a].path, cgs[a].limit, cgs[a].bound);
+		}
+		if (!cgs[i].pending) {
 			long b = cur > cgs[i].limit ? cur : cgs[i].limit;
 
 			if (b < cgs[i].bound)
@@ -336,6 +370,9 @@ static void reap(unsigned int *seed)
 				continue;
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
 				die("a worker could not join its cgroup");
+			/* killed inside IOASID_ALLOC: that call is over now */
+			if (shared[i].in_alloc & 1)
+				shared[i].in_alloc++;
 			spawn(i, (*seed)++);
 		}
 	}
@@ -413,7 +450,8 @@ static void stop_workers(void)
 	int i;
 
 	for (i = 0; i < nprocs; i++)
-		kill(workers[i], SIGKILL);
+		if (workers[i] > 0)
+			kill(workers[i], SIGKILL);
 	while (wait(NULL) > 0)
 		;
 }
@@ -491,6 +529,7 @@ int main(int argc, char **argv)
 	end_in_use = in_use(fd);
 	for (i = 0; i < nr_cg; i++) {
 		long cur, peak;
+		int a;
 
 		if (!cgs[i].used)
 			continue;
@@ -500,10 +539,13 @@ int main(int argc, char **argv)
 			leaks++;
 			printf("# LEAK: %s still holds %ld\n", cgs[i].path, cur);
 		}
-		if (peak > cgs[i].highest) {
+		/* what it held was held under every ancestor's limit too */
+		for (a = i; a >= 0; a = cgs[a].parent) {
+			if (peak <= cgs[a].highest)
+				continue;
 			peak_over++;
-			printf("# PEAK: %s peaked at %ld, its highest limit was %ld\n",
-			       cgs[i].path, peak, cgs[i].highest);
+			printf("# PEAK: %s peaked at %ld, the highest limit of %s was %ld\n",
+			       cgs[i].path, peak, cgs[a].path, cgs[a].highest);
 		}
 	}
 	for (i = 0; i <= MAX_PROCS - 1; i++) {
@@ -527,7 +569,7 @@ int main(int argc, char **argv)
 	result(total.errors == 0, "no operation failed except by a limit (%lu errors)", total.errors);
 	result(violations == 0, "no cgroup was seen above what its limits allow (%lu violations)",
 	       violations);
-	result(peak_over == 0, "no ioasids.peak passed the cgroup's highest limit");
+	result(peak_over == 0, "no ioasids.peak passed the highest limit of the cgroup or an ancestor");
 	result(leaks == 0, "every ioasids.current is back to 0 (%ld left)", leaks);
 	result(left == 0, "the system-wide in-use count is back to %u (now %u)", start_in_use,
 	       end_in_use);

@@ -15,10 +15,16 @@
  * the binding task. So no PASID is ever handed out twice, and the capacity and
  * the in-use count cover them all.
  *
+ * The low IDs, [1, reserved], are the IOMMU layer's alone: sets, and so
+ * /dev/ioasid, allocate only from [reserved + 1, capacity]. Devices with a
+ * narrow PASID width (max_pasids) can use only low IDs, and a tenant under
+ * any limit could otherwise take all of them.
+ *
  * Locking: the xarray's spinlock protects the xarray, the one source of
- * truth for which IDs are taken, and every set's list. Freeing takes nothing
- * else and never sleeps, because an mm's PASID is freed from __mmdrop(),
- * which can run with preemption disabled.
+ * truth for which IDs are taken, and every set's list. It is taken with
+ * interrupts off, as the IDA it replaces was, so an ID can be freed from any
+ * context; freeing takes nothing else and never sleeps, because an mm's
+ * PASID is freed from __mmdrop(), which can run with preemption disabled.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,6 +43,11 @@ module_param(capacity, uint, 0444);
 MODULE_PARM_DESC(capacity,
 		 "Number of IOASIDs the system hands out, 1 to 1048575 (default)");
 
+static unsigned int reserved = IOASID_RESERVED_DEFAULT;
+module_param(reserved, uint, 0444);
+MODULE_PARM_DESC(reserved,
+		 "IOASIDs 1 to this are for the IOMMU layer only, not for sets (default 65535, at most half the capacity)");
+
 struct ioasid_set {
 	struct list_head ids;		/* of struct ioasid_data, under xa_lock */
 	enum ioasid_set_type type;
@@ -51,7 +62,7 @@ struct ioasid_data {
 	ioasid_t id;
 };
 
-static DEFINE_XARRAY_ALLOC(ioasid_xa);
+static DEFINE_XARRAY_FLAGS(ioasid_xa, XA_FLAGS_ALLOC | XA_FLAGS_LOCK_IRQ);
 static unsigned int ioasid_nr_in_use;	/* written under the xa_lock */
 static struct kmem_cache *ioasid_data_cache;
 
@@ -81,6 +92,20 @@ ioasid_t ioasid_capacity(void)
 EXPORT_SYMBOL_GPL(ioasid_capacity);
 
 /**
+ * ioasid_min_id() - the lowest IOASID a set can allocate
+ *
+ * IDs below it are kept for the IOMMU layer's PASIDs (ioasid_alloc_global()),
+ * so that devices whose PASIDs must be small are never starved by sets.
+ *
+ * Return: the lowest IOASID that ioasid_alloc() hands out.
+ */
+ioasid_t ioasid_min_id(void)
+{
+	return reserved + 1;
+}
+EXPORT_SYMBOL_GPL(ioasid_min_id);
+
+/**
  * ioasid_in_use() - how many IOASIDs are allocated system-wide
  *
  * Counts every set: user sets and the kernel's own.
@@ -108,7 +133,9 @@ struct ioasid_set *ioasid_set_alloc(enum ioasid_set_type type)
 	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
 		return ERR_PTR(-EINVAL);
 
-	set = kzalloc(sizeof(*set), GFP_KERNEL);
+	/* A user set is memory user space made the kernel hold: memcg's. */
+	set = kzalloc(sizeof(*set), type == IOASID_SET_USER ?
+		      GFP_KERNEL_ACCOUNT : GFP_KERNEL);
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 
@@ -154,9 +181,9 @@ void ioasid_set_free(struct ioasid_set *set)
 		return;
 
 	list_for_each_entry_safe(data, next, &set->ids, node) {
-		xa_lock(&ioasid_xa);
+		xa_lock_irq(&ioasid_xa);
 		ioasid_erase_locked(data);
-		xa_unlock(&ioasid_xa);
+		xa_unlock_irq(&ioasid_xa);
 		ioasid_data_release(data);
 		cond_resched();
 	}
@@ -168,12 +195,19 @@ EXPORT_SYMBOL_GPL(ioasid_set_free);
  * Allocate an ID in [@min, @max] for @set, charged to @css (NULL: charged
  * to nobody). On success the ID owns the caller's pin on @css; on failure
  * nothing is left charged and the pin stays with the caller.
+ *
+ * Once xa_unlock() publishes the ID, another thread of the same set may
+ * free it at once (IDs are easy to guess), which frees @data and drops the
+ * pin on @css: so everything that reads them happens before the unlock.
  */
 VISIBLE_IF_KUNIT int __ioasid_alloc(struct ioasid_set *set, ioasid_t min,
 				    ioasid_t max,
 				    struct cgroup_subsys_state *css,
 				    ioasid_t *id)
 {
+	/* What user space makes the kernel hold is charged to its memcg. */
+	gfp_t gfp = set->type == IOASID_SET_USER ? GFP_KERNEL_ACCOUNT :
+						    GFP_KERNEL;
 	struct ioasid_data *data;
 	int ret;
 
@@ -187,7 +221,7 @@ VISIBLE_IF_KUNIT int __ioasid_alloc(struct ioasid_set *set, ioasid_t min,
 			return ret;
 	}
 
-	data = kmem_cache_alloc(ioasid_data_cache, GFP_KERNEL);
+	data = kmem_cache_alloc(ioasid_data_cache, gfp);
 	if (!data) {
 		ret = -ENOMEM;
 		goto uncharge;
@@ -195,30 +229,28 @@ VISIBLE_IF_KUNIT int __ioasid_alloc(struct ioasid_set *set, ioasid_t min,
 	data->set = set;
 	data->css = css;
 
-	xa_lock(&ioasid_xa);
-	ret = __xa_alloc(&ioasid_xa, &data->id, data, XA_LIMIT(min, max),
-			 GFP_KERNEL);
+	xa_lock_irq(&ioasid_xa);
+	ret = __xa_alloc(&ioasid_xa, &data->id, data, XA_LIMIT(min, max), gfp);
 	if (!ret) {
 		list_add_tail(&data->node, &set->ids);
 		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use + 1);
+		/* The charge is held before a free can return it. */
+		if (css)
+			ioasids_commit_charge(css);
+		*id = data->id;
 	}
-	xa_unlock(&ioasid_xa);
+	xa_unlock_irq(&ioasid_xa);
 
-	if (ret) {
-		/* The xarray says -EBUSY when the range is full. */
-		if (ret == -EBUSY)
-			ret = -ENOSPC;
-		kmem_cache_free(ioasid_data_cache, data);
-		goto uncharge;
-	}
-	if (css)
-		ioasids_commit_charge(css);
-	*id = data->id;
-	return 0;
+	if (!ret)
+		return 0;
 
+	/* The xarray says -EBUSY when the range is full. */
+	if (ret == -EBUSY)
+		ret = -ENOSPC;
+	kmem_cache_free(ioasid_data_cache, data);
 uncharge:
 	if (css)
-		ioasids_uncharge(css);
+		ioasids_cancel_charge(css);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(__ioasid_alloc);
@@ -246,12 +278,14 @@ static int ioasid_alloc_charged(struct ioasid_set *set, ioasid_t min,
  * @max: highest acceptable IOASID, inclusive; @min = @max = 0 means any
  * @id: where the IOASID is stored on success
  *
+ * Sets allocate from [ioasid_min_id(), ioasid_capacity()], lowest first.
  * For a user set, the IOASID is charged to the ioasids cgroup of the calling
  * task and all its ancestors; kernel threads and kernel sets are never
  * limited.
  *
  * Context: process context, may sleep.
- * Return: 0; -EINVAL if the range is empty or outside [1, capacity];
+ * Return: 0; -EINVAL if the range is empty or outside
+ * [ioasid_min_id(), capacity];
  * -ENOSPC if no IOASID in the range is free or a cgroup limit refused the
  * charge; -ENOMEM.
  */
@@ -259,10 +293,10 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		 ioasid_t *id)
 {
 	if (!min && !max) {
-		min = 1;
+		min = ioasid_min_id();
 		max = capacity;
 	}
-	if (!min || min > max || max > capacity)
+	if (min < ioasid_min_id() || min > max || max > capacity)
 		return -EINVAL;
 
 	return ioasid_alloc_charged(set, min, max, id);
@@ -276,14 +310,15 @@ EXPORT_SYMBOL_GPL(ioasid_alloc);
 static int __ioasid_free(struct ioasid_set *set, ioasid_t id)
 {
 	struct ioasid_data *data;
+	unsigned long flags;
 
-	xa_lock(&ioasid_xa);
+	xa_lock_irqsave(&ioasid_xa, flags);
 	data = xa_load(&ioasid_xa, id);
 	if (data && (set ? data->set == set : data->set->global))
 		ioasid_erase_locked(data);
 	else
 		data = NULL;
-	xa_unlock(&ioasid_xa);
+	xa_unlock_irqrestore(&ioasid_xa, flags);
 
 	if (!data)
 		return -ENOENT;
@@ -300,7 +335,7 @@ static int __ioasid_free(struct ioasid_set *set, ioasid_t id)
  * allocating task has since moved to another cgroup or that cgroup was
  * removed.
  *
- * Context: any context that may take a spinlock.
+ * Context: any context.
  * Return: 0, or -ENOENT if @id is not allocated in @set.
  */
 int ioasid_free(struct ioasid_set *set, ioasid_t id)
@@ -350,8 +385,8 @@ EXPORT_SYMBOL_GPL(ioasid_alloc_global);
  * PASID is dropped in another task's context or after that task moved to
  * another cgroup.
  *
- * Context: any context that may take a spinlock; never sleeps, because
- * mm_pasid_drop() runs from __mmdrop().
+ * Context: any context; never sleeps, because mm_pasid_drop() runs from
+ * __mmdrop().
  * Return: 0, or -ENOENT if @id is not a global PASID, for instance one that
  * a /dev/ioasid set holds.
  */
@@ -368,12 +403,23 @@ static int __init ioasid_core_init(void)
 			IOASID_CAPACITY_MAX);
 		capacity = IOASID_CAPACITY_MAX;
 	}
+	/* Sets always have at least half the space. */
+	if (reserved > capacity / 2) {
+		if (reserved != IOASID_RESERVED_DEFAULT)
+			pr_warn("reserved=%u is over half the capacity, using %u\n",
+				reserved, capacity / 2);
+		reserved = capacity / 2;
+	}
 
 	ioasid_data_cache = KMEM_CACHE(ioasid_data, 0);
 	if (!ioasid_data_cache)
 		return -ENOMEM;
 
-	pr_info("%u IOASIDs\n", capacity);
+	if (reserved)
+		pr_info("%u IOASIDs, 1 to %u for the IOMMU layer only\n",
+			capacity, reserved);
+	else
+		pr_info("%u IOASIDs\n", capacity);
 	return 0;
 }
 subsys_initcall(ioasid_core_init);

@@ -65,7 +65,7 @@ static long ioasid_ioctl_info(void __user *uarg)
 		return ret;
 
 	info.capacity = ioasid_capacity();
-	info.min_id = 1;
+	info.min_id = ioasid_min_id();
 	info.max_id = ioasid_capacity();
 	info.in_use = ioasid_in_use();
 	return ioasid_copy_out(uarg, &info, sizeof(info));

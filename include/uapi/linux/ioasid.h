@@ -41,7 +41,8 @@ enum {
  * @argsz: sizeof(struct ioasid_info)
  * @flags: must be 0
  * @capacity: number of IOASIDs the system can hand out
- * @min_id: lowest IOASID that can be allocated (0 is reserved)
+ * @min_id: lowest IOASID that can be allocated here; the IDs below it are
+ *	    kept for devices' own PASIDs (the ioasid.reserved= parameter)
  * @max_id: highest IOASID that can be allocated
  * @in_use: IOASIDs allocated system-wide, by all users and the kernel
  */
