@@ -177,7 +177,8 @@ static long long slab_kb(void)
 
 static void scale(void)
 {
-	long long capacity = get(CG "/ioasids.capacity"), before, after, after_free;
+	struct ioasid_info info = { .argsz = sizeof(info) };
+	long long capacity, before, after, after_free;
 	struct rlimit rl = { groups + 64, groups + 64 };
 	int *fds = calloc(groups, sizeof(*fds));
 	char path[256];
@@ -185,6 +186,12 @@ static void scale(void)
 
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("setrlimit");
+	/* every ID a set may have: [min_id, max_id], the rest is the IOMMU's */
+	fds[0] = open("/dev/ioasid", O_RDWR | O_CLOEXEC);
+	if (fds[0] < 0 || ioctl(fds[0], IOASID_GET_INFO, &info))
+		die("IOASID_GET_INFO");
+	close(fds[0]);
+	capacity = (long long)info.max_id - info.min_id + 1;
 	put(CG "/cgroup.subtree_control", "+ioasids");
 	if (mkdir(CG "/scale", 0755) && errno != EEXIST)
 		die(CG "/scale");
