@@ -236,7 +236,7 @@ kernel-x86: deps-kernel
 # Any KASAN, KCSAN, lockdep, WARN or BUG report fails a boot.
 smp_boots = \
 	X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kasan \
-		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kasan && \
+		"$(SMP_SUITES),bench_smp" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kasan && \
 	X86_KERNEL=$(X86_KCSAN) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kcsan \
 		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kcsan+lockdep
 
@@ -273,6 +273,13 @@ bench: deps-tests
 		"host kernel $$(uname -r); test kernel: UML $$(sed -n 's/.*"kernel": "\(.*\)",/\1/p' $(BUILD)/bench/bench.json)"
 	@cat $(BUILD)/bench/bench.txt
 	@! grep '^not ok' $(BUILD)/bench/run/bench.tap
+	@echo "== the x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs (log: build/x86-smp-build.log)"
+	@$(MAKE) --no-print-directory -s kernel-x86
+	@X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/boot.sh $(BUILD)/bench/smp suites \
+		IOASID_SUITES=bench_smp IOASID_BENCH=$${BENCH:-full}
+	@cp $(BUILD)/bench/smp/bench-smp.json $(BUILD)/bench/smp/bench-smp.txt $(BUILD)/bench/
+	@cat $(BUILD)/bench/bench-smp.txt
+	@! grep '^not ok' $(BUILD)/bench/smp/bench-smp.tap
 
 patches: tree
 	@$(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches

@@ -3,18 +3,13 @@
 # OUTDIR/kernel.tap says whether it booted, ran the suites to the end, and
 # logged no warning, BUG or oops. The suites write their own *.tap files.
 # Usage: scripts/check-boot.sh OUTDIR "SUITES" [kernel params...]
-# X86_KERNEL=DIR boots that x86_64 kernel under QEMU instead of UML.
+# X86_KERNEL=DIR boots that x86_64 kernel under QEMU instead of UML (boot.sh).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$1 suites=$2
 shift 2
 
-# With X86_KERNEL=DIR, the x86_64 kernel built there, under QEMU.
-if [ -n "${X86_KERNEL:-}" ]; then
-	"$top/scripts/boot-x86.sh" "$X86_KERNEL" "$out" suites "IOASID_SUITES=$suites" "$@"
-else
-	"$top/scripts/boot.sh" "$out" suites "IOASID_SUITES=$suites" "$@"
-fi
+"$top/scripts/boot.sh" "$out" suites "IOASID_SUITES=$suites" "$@"
 booted=$?
 mkdir -p "$out"
 {
@@ -40,6 +35,7 @@ mkdir -p "$out"
 		kunit) files=$(ls "$out"/kunit-*.tap 2>/dev/null) ;;
 		capacity) files=$(ls "$out"/kselftest-capacity.tap 2>/dev/null) ;;
 		ioasidctl|security|failslab) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
+		bench_smp) files=$(ls "$out"/bench-smp.tap 2>/dev/null) ;;
 		no_controller) files=$(ls "$out"/e2e-no-controller.tap 2>/dev/null) ;;
 		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;
 		esac

@@ -10,6 +10,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 tree=$build/linux
+keep=$build/linux.mtimes	# mtimes kept across a re-application of patches/
 tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 want_version=6.12
 
@@ -74,6 +75,15 @@ apply_patches() {
 	fi
 	echo "  GIT AM  patches/"
 	git_t am --abort >/dev/null 2>&1 || true
+	# The files the old patches touched: after the new ones are applied,
+	# those whose content did not change get their old mtime back, so a
+	# new patch rebuilds what it touches, not every file that includes
+	# cgroup_subsys.h.
+	{ git_t diff --name-only base HEAD -- 2>/dev/null
+	  [ -f "$tree/.ioasid-overlay" ] && cut -f2 "$tree/.ioasid-overlay"; } | while read -r f; do
+		[ -f "$tree/$f" ] && printf '%s\t%s\t%s\n' "$(stat -c %Y "$tree/$f")" \
+			"$(sha1sum <"$tree/$f" | cut -d' ' -f1)" "$f"
+	done >"$keep" || true
 	git_t reset -q --hard base
 	git_t clean -q -fdx -e /.ioasid-base
 	rm -f "$tree/.ioasid-overlay"
@@ -83,6 +93,16 @@ apply_patches() {
 	# shellcheck disable=SC2086
 	git_t am -q $patches || die "patches/ no longer apply to $(cat "$tree/.ioasid-base")"
 	echo "$sum" >"$tree/.ioasid-patched"
+}
+
+# After apply_patches and sync_overlay: unchanged files get their mtimes back.
+restore_mtimes() {
+	[ -f "$keep" ] || return 0
+	while IFS=$'\t' read -r mtime hash f; do
+		[ -f "$tree/$f" ] && [ "$(sha1sum <"$tree/$f" | cut -d' ' -f1)" = "$hash" ] &&
+			touch -d "@$mtime" "$tree/$f"
+	done <"$keep"
+	rm -f "$keep"
 }
 
 sync_overlay() {
@@ -168,6 +188,7 @@ prepare)
 	unpack
 	apply_patches
 	sync_overlay
+	restore_mtimes
 	;;
 series)
 	[ -n "${2:-}" ] || die "usage: kernel-tree.sh series OUTDIR"

@@ -11,8 +11,14 @@
  *           /dev/ioasid, in the root cgroup (uncharged) and at depth 4
  *   scale   the whole space allocated over GROUPS cgroups, then freed:
  *           time for each phase, and slab memory per live IOASID
+ *   smp     (--smp N, on the SMP kernel, instead of the above) kernel pairs
+ *           per second from 1 task and from N tasks at once, each on its
+ *           own debugfs file: in the root cgroup (uncharged), and in N
+ *           sibling cgroups under one limited parent (charged, the parent's
+ *           counters shared by all)
  *
  * Usage: ioasid-bench [--iters N] [--uapi-iters N] [--runs R] [--groups G]
+ *                     [--smp N]
  * (a system call costs tens of microseconds in UML: the uAPI loop is shorter)
  */
 #define _GNU_SOURCE
@@ -25,6 +31,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,26 +122,39 @@ static void move_to(const char *cgroup)
 	put(f, "0");
 }
 
+/* @n pairs in the kernel, through the debugfs file: the ns they took */
+static double kernel_run(long n)
+{
+	char buf[64];
+	unsigned long long it, ns;
+	int fd = open(DEBUGFS, O_RDWR | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		die(DEBUGFS);
+	len = snprintf(buf, sizeof(buf), "%ld", n);
+	if (write(fd, buf, len) != len)
+		die("writing " DEBUGFS);
+	/* the result is the open file's own */
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (len <= 0)
+		die("reading " DEBUGFS);
+	buf[len] = '\0';
+	close(fd);
+	if (sscanf(buf, "%llu %llu", &it, &ns) != 2 || it != (unsigned long long)n)
+		die("parsing " DEBUGFS);
+	return (double)ns;
+}
+
 /* ns per pair, in the kernel, at @depth: the median of the runs */
 static double kernel_pair(int depth)
 {
 	double *v = calloc(runs, sizeof(*v));
-	char n[32];
-	FILE *f;
 
 	move_to(chain(depth));
-	snprintf(n, sizeof(n), "%ld", iters);
-	put(DEBUGFS, n);	/* a warm-up run, not counted */
-	for (long r = 0; r < runs; r++) {
-		unsigned long long it, ns;
-
-		put(DEBUGFS, n);
-		f = fopen(DEBUGFS, "re");
-		if (!f || fscanf(f, "%llu %llu", &it, &ns) != 2 || it != (unsigned long long)iters)
-			die("reading " DEBUGFS);
-		fclose(f);
-		v[r] = (double)ns / it;
-	}
+	kernel_run(iters);	/* a warm-up run, not counted */
+	for (long r = 0; r < runs; r++)
+		v[r] = kernel_run(iters) / iters;
 	move_to(CG);
 	double m = median(v, runs);
 
@@ -244,6 +264,100 @@ static void scale(void)
 	free(fds);
 }
 
+/*
+ * @n tasks at once, task i in cgroup @cgs[i], each running @iters pairs on
+ * its own debugfs file, released together: the pairs per second of all of
+ * them, over the time the slowest took in the kernel.
+ */
+static double smp_rate(int n, char (*cgs)[256])
+{
+	int start[2], done[2];
+	double slowest = 0;
+	char c;
+
+	if (pipe(start) || pipe(done))
+		die("pipe");
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork");
+		if (!pid) {
+			double ns;
+
+			close(start[1]);
+			move_to(cgs[i]);
+			kernel_run(iters / 10);	/* warm up */
+			if (write(done[1], "r", 1) != 1 || read(start[0], &c, 1) != 0)
+				_exit(2);
+			ns = kernel_run(iters);
+			if (write(done[1], &ns, sizeof(ns)) != sizeof(ns))
+				_exit(2);
+			_exit(0);
+		}
+	}
+	close(done[1]);
+	for (int i = 0; i < n; i++)
+		if (read(done[0], &c, 1) != 1)
+			die("a task did not get ready");
+	close(start[1]);	/* all go at once */
+	for (int i = 0; i < n; i++) {
+		double ns;
+
+		if (read(done[0], &ns, sizeof(ns)) != sizeof(ns))
+			die("a task did not report");
+		if (ns > slowest)
+			slowest = ns;
+	}
+	while (wait(NULL) > 0)
+		;
+	close(start[0]);
+	close(done[0]);
+	return n * iters / (slowest / 1e9);
+}
+
+static void smp(int n)
+{
+	char (*root)[256] = calloc(n, sizeof(*root));
+	char (*leaf)[256] = calloc(n, sizeof(*leaf));
+	double r1, rn, c1, cn, *v1 = calloc(runs, sizeof(double)),
+	       *vn = calloc(runs, sizeof(double)), *w1 = calloc(runs, sizeof(double)),
+	       *wn = calloc(runs, sizeof(double));
+
+	put(CG "/cgroup.subtree_control", "+ioasids");
+	if (mkdir(CG "/smp", 0755) && errno != EEXIST)
+		die(CG "/smp");
+	put(CG "/smp/ioasids.max", LIMIT);
+	put(CG "/smp/cgroup.subtree_control", "+ioasids");
+	for (int i = 0; i < n; i++) {
+		snprintf(root[i], sizeof(root[i]), CG);
+		snprintf(leaf[i], sizeof(leaf[i]), CG "/smp/t%d", i);
+		if (mkdir(leaf[i], 0755) && errno != EEXIST)
+			die(leaf[i]);
+	}
+	/* interleaved, so drift hits every case alike */
+	for (long r = 0; r < runs; r++) {
+		v1[r] = smp_rate(1, root);
+		w1[r] = smp_rate(1, leaf);
+		vn[r] = smp_rate(n, root);
+		wn[r] = smp_rate(n, leaf);
+	}
+	r1 = median(v1, runs);
+	c1 = median(w1, runs);
+	rn = median(vn, runs);
+	cn = median(wn, runs);
+	printf("smp_tasks %d\n", n);
+	printf("smp_1_uncharged_kpairs_s %.1f\nsmp_1_charged_kpairs_s %.1f\n", r1 / 1e3, c1 / 1e3);
+	printf("smp_n_uncharged_kpairs_s %.1f\nsmp_n_charged_kpairs_s %.1f\n", rn / 1e3, cn / 1e3);
+	printf("smp_1_charge_ratio %.3f\nsmp_n_charge_ratio %.3f\n", c1 / r1, cn / rn);
+	printf("smp_uncharged_scaling %.3f\nsmp_charged_scaling %.3f\n", rn / r1, cn / c1);
+	for (int i = 0; i < n; i++)
+		rmdir(leaf[i]);
+	rmdir(CG "/smp");
+	free(root);
+	free(leaf);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -251,24 +365,30 @@ int main(int argc, char **argv)
 		{ "uapi-iters", required_argument, NULL, 'u' },
 		{ "runs", required_argument, NULL, 'r' },
 		{ "groups", required_argument, NULL, 'g' },
+		{ "smp", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const int depths[] = { 0, 1, 2, 4, 8 };
 	double k0 = 0, off, on, *voff, *von;
+	long smp_tasks = 0;
 	int c, fd;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		long *p = c == 'i' ? &iters : c == 'u' ? &uapi_iters : c == 'r' ? &runs :
-			  c == 'g' ? &groups : NULL;
+			  c == 'g' ? &groups : c == 's' ? &smp_tasks : NULL;
 
 		if (!p || (*p = atol(optarg)) < 1) {
 			fprintf(stderr, "usage: ioasid-bench [--iters N] [--uapi-iters N] [--runs R] "
-				"[--groups G]\n");
+				"[--groups G] [--smp N]\n");
 			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("iters %ld\nuapi_iters %ld\nruns %ld\n", iters, uapi_iters, runs);
+	if (smp_tasks) {
+		smp(smp_tasks);
+		return 0;
+	}
 
 	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
 		double k = kernel_pair(depths[i]);

@@ -25,4 +25,6 @@ umount "$TMPDIR" && rmdir "$TMPDIR"
 echo "harness: finished rc=$rc"
 sync
 echo o >/proc/sysrq-trigger
-sleep 30
+# Wait for the power-off in the shell itself: PID 1 must not exit, and an
+# exec may already fail while the root (9p, hostfs) goes away.
+while :; do :; done

@@ -99,6 +99,10 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 			echo "1..$n"
 		} >"$out/platform.tap" 2>&1
 		;;
+	bench_smp)
+		# make bench's SMP figures; tiny unless IOASID_BENCH=full
+		"$IOASID_TOP/tests/bench/bench-smp.sh" "$out" "${IOASID_BENCH:-tiny}"
+		;;
 	no_controller)
 		"$IOASID_TOP/tests/e2e/no-controller.sh" >"$out/e2e-no-controller.tap" 2>&1
 		;;

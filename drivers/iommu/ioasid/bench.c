@@ -6,7 +6,10 @@
  * IOASID N times from a fresh user set, in the writer's context: every
  * pair is charged to the writer's ioasids cgroup and its ancestors, so
  * the writer's place in the hierarchy sets the depth measured. Reading
- * the file gives the last run: "ITERATIONS NANOSECONDS".
+ * the same open file gives its last run: "ITERATIONS NANOSECONDS". Each
+ * open file keeps its own result, so several tasks can measure at once,
+ * on several CPUs, which is how the contention on a shared parent's
+ * counters and on the ID space's lock shows.
  */
 #include <linux/debugfs.h>
 #include <linux/err.h>
@@ -14,19 +17,23 @@
 #include <linux/ioasid.h>
 #include <linux/kstrtox.h>
 #include <linux/ktime.h>
-#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 
 #define IOASID_BENCH_MAX_ITERS	100000000U
 
-static DEFINE_MUTEX(bench_lock);
-static u32 bench_iters;
-static u64 bench_ns;
+/* The last run through one open file */
+struct bench_result {
+	u32 iters;
+	u64 ns;
+};
 
 static ssize_t bench_write(struct file *file, const char __user *buf,
 			   size_t count, loff_t *ppos)
 {
+	struct seq_file *m = file->private_data;
+	struct bench_result *res = m->private;
 	struct ioasid_set *set;
 	u32 iters, i;
 	ioasid_t id;
@@ -42,7 +49,6 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	if (IS_ERR(set))
 		return PTR_ERR(set);
 
-	mutex_lock(&bench_lock);
 	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
 		ret = ioasid_alloc(set, 0, 0, &id);
@@ -52,9 +58,8 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 		if (!(i & 1023))
 			cond_resched();
 	}
-	bench_ns = ktime_get_ns() - start;
-	bench_iters = i;
-	mutex_unlock(&bench_lock);
+	res->ns = ktime_get_ns() - start;
+	res->iters = i;
 
 	ioasid_set_free(set);
 	return ret ? ret : count;
@@ -62,15 +67,31 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 
 static int bench_show(struct seq_file *m, void *v)
 {
-	mutex_lock(&bench_lock);
-	seq_printf(m, "%u %llu\n", bench_iters, bench_ns);
-	mutex_unlock(&bench_lock);
+	struct bench_result *res = m->private;
+
+	seq_printf(m, "%u %llu\n", res->iters, res->ns);
 	return 0;
 }
 
 static int bench_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, bench_show, NULL);
+	struct bench_result *res = kzalloc(sizeof(*res), GFP_KERNEL);
+	int ret;
+
+	if (!res)
+		return -ENOMEM;
+	ret = single_open(file, bench_show, res);
+	if (ret)
+		kfree(res);
+	return ret;
+}
+
+static int bench_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+
+	kfree(m->private);
+	return single_release(inode, file);
 }
 
 static const struct file_operations bench_fops = {
@@ -79,7 +100,7 @@ static const struct file_operations bench_fops = {
 	.read = seq_read,
 	.write = bench_write,
 	.llseek = seq_lseek,
-	.release = single_release,
+	.release = bench_release,
 };
 
 static int __init ioasid_bench_init(void)
