@@ -24,7 +24,8 @@ rc=$?
 	[ $rc -eq 0 ] || sed 's/^/# /' "$out/bench-smp.err"
 	for k in smp_1_uncharged_kpairs_s smp_1_charged_kpairs_s smp_n_uncharged_kpairs_s \
 		smp_n_charged_kpairs_s smp_1_charge_ratio smp_n_charge_ratio \
-		smp_uncharged_scaling smp_charged_scaling; do
+		smp_uncharged_scaling smp_charged_scaling smp_1_refused_kops_s \
+		smp_n_refused_kops_s smp_refused_scaling; do
 		v=$(awk -v k=$k '$1 == k { print $2 }' "$raw")
 		echo "$v" | grep -Eq '^[0-9]+(\.[0-9]+)?$'
 		result $? "figure $k = ${v:-missing}"
@@ -47,4 +48,7 @@ END {
 	row(cpus " tasks, " cpus " siblings under one limited parent", v["smp_n_charged_kpairs_s"], "kpairs/s",
 	    sprintf("%.2f", v["smp_charged_scaling"]) "x1")
 	row("charged against uncharged, " cpus " tasks", "", "", sprintf("%.2f", v["smp_n_charge_ratio"]))
+	row("refusals, 1 task at ioasids.max 0", v["smp_1_refused_kops_s"], "kops/s", "1.00")
+	row("refusals, " cpus " tasks in " cpus " siblings at max 0", v["smp_n_refused_kops_s"], "kops/s",
+	    sprintf("%.2f", v["smp_refused_scaling"]) "x1")
 }' "$raw" >"$out/bench-smp.txt"

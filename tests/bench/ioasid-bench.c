@@ -15,7 +15,9 @@
  *           per second from 1 task and from N tasks at once, each on its
  *           own debugfs file: in the root cgroup (uncharged), and in N
  *           sibling cgroups under one limited parent (charged, the parent's
- *           counters shared by all)
+ *           counters shared by all); and refusals per second, each task in
+ *           a sibling whose ioasids.max is 0 (every refusal counts up to
+ *           the shared parent and notifies its events files)
  *
  * Usage: ioasid-bench [--iters N] [--uapi-iters N] [--runs R] [--groups G]
  *                     [--smp N]
@@ -320,9 +322,12 @@ static void smp(int n)
 {
 	char (*root)[256] = calloc(n, sizeof(*root));
 	char (*leaf)[256] = calloc(n, sizeof(*leaf));
-	double r1, rn, c1, cn, *v1 = calloc(runs, sizeof(double)),
+	char (*full)[256] = calloc(n, sizeof(*full));
+	double r1, rn, c1, cn, f1, fn, *v1 = calloc(runs, sizeof(double)),
 	       *vn = calloc(runs, sizeof(double)), *w1 = calloc(runs, sizeof(double)),
-	       *wn = calloc(runs, sizeof(double));
+	       *wn = calloc(runs, sizeof(double)), *x1 = calloc(runs, sizeof(double)),
+	       *xn = calloc(runs, sizeof(double));
+	char f[300];
 
 	put(CG "/cgroup.subtree_control", "+ioasids");
 	if (mkdir(CG "/smp", 0755) && errno != EEXIST)
@@ -334,6 +339,11 @@ static void smp(int n)
 		snprintf(leaf[i], sizeof(leaf[i]), CG "/smp/t%d", i);
 		if (mkdir(leaf[i], 0755) && errno != EEXIST)
 			die(leaf[i]);
+		snprintf(full[i], sizeof(full[i]), CG "/smp/z%d", i);
+		if (mkdir(full[i], 0755) && errno != EEXIST)
+			die(full[i]);
+		snprintf(f, sizeof(f), "%s/ioasids.max", full[i]);
+		put(f, "0");
 	}
 	/* interleaved, so drift hits every case alike */
 	for (long r = 0; r < runs; r++) {
@@ -341,21 +351,30 @@ static void smp(int n)
 		w1[r] = smp_rate(1, leaf);
 		vn[r] = smp_rate(n, root);
 		wn[r] = smp_rate(n, leaf);
+		x1[r] = smp_rate(1, full);
+		xn[r] = smp_rate(n, full);
 	}
 	r1 = median(v1, runs);
 	c1 = median(w1, runs);
 	rn = median(vn, runs);
 	cn = median(wn, runs);
+	f1 = median(x1, runs);
+	fn = median(xn, runs);
 	printf("smp_tasks %d\n", n);
 	printf("smp_1_uncharged_kpairs_s %.1f\nsmp_1_charged_kpairs_s %.1f\n", r1 / 1e3, c1 / 1e3);
 	printf("smp_n_uncharged_kpairs_s %.1f\nsmp_n_charged_kpairs_s %.1f\n", rn / 1e3, cn / 1e3);
 	printf("smp_1_charge_ratio %.3f\nsmp_n_charge_ratio %.3f\n", c1 / r1, cn / rn);
 	printf("smp_uncharged_scaling %.3f\nsmp_charged_scaling %.3f\n", rn / r1, cn / c1);
-	for (int i = 0; i < n; i++)
+	printf("smp_1_refused_kops_s %.1f\nsmp_n_refused_kops_s %.1f\nsmp_refused_scaling %.3f\n",
+	       f1 / 1e3, fn / 1e3, fn / f1);
+	for (int i = 0; i < n; i++) {
 		rmdir(leaf[i]);
+		rmdir(full[i]);
+	}
 	rmdir(CG "/smp");
 	free(root);
 	free(leaf);
+	free(full);
 }
 
 int main(int argc, char **argv)

@@ -5,8 +5,11 @@
  * Writing N to /sys/kernel/debug/ioasid/bench allocates and frees one
  * IOASID N times from a fresh user set, in the writer's context: every
  * pair is charged to the writer's ioasids cgroup and its ancestors, so
- * the writer's place in the hierarchy sets the depth measured. Reading
- * the same open file gives its last run: "ITERATIONS NANOSECONDS". Each
+ * the writer's place in the hierarchy sets the depth measured. A writer at
+ * its cgroup's ioasids.max is refused each time instead, and a refusal
+ * counts as an iteration too, which measures what a refusal costs. Reading
+ * the same open file gives its last run: "ITERATIONS NANOSECONDS REFUSED".
+ * Each
  * open file keeps its own result, so several tasks can measure at once,
  * on several CPUs, which is how the contention on a shared parent's
  * counters and on the ID space's lock shows.
@@ -27,6 +30,7 @@
 struct bench_result {
 	u32 iters;
 	u64 ns;
+	u32 refused;
 };
 
 static ssize_t bench_write(struct file *file, const char __user *buf,
@@ -35,7 +39,7 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	struct seq_file *m = file->private_data;
 	struct bench_result *res = m->private;
 	struct ioasid_set *set;
-	u32 iters, i;
+	u32 iters, i, refused = 0;
 	ioasid_t id;
 	u64 start;
 	int ret;
@@ -52,14 +56,19 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
 		ret = ioasid_alloc(set, 0, 0, &id);
-		if (ret)
+		if (!ret)
+			ioasid_free(set, id);
+		else if (ret == -ENOSPC)
+			refused++;
+		else
 			break;
-		ioasid_free(set, id);
+		ret = 0;
 		if (!(i & 1023))
 			cond_resched();
 	}
 	res->ns = ktime_get_ns() - start;
 	res->iters = i;
+	res->refused = refused;
 
 	ioasid_set_free(set);
 	return ret ? ret : count;
@@ -69,7 +78,7 @@ static int bench_show(struct seq_file *m, void *v)
 {
 	struct bench_result *res = m->private;
 
-	seq_printf(m, "%u %llu\n", res->iters, res->ns);
+	seq_printf(m, "%u %llu %u\n", res->iters, res->ns, res->refused);
 	return 0;
 }
 
