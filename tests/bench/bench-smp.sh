@@ -8,7 +8,7 @@
 out=$1 size=$2
 bin=$IOASID_TOP/build/tests
 case $size in
-full) args="--iters 200000 --runs 5" ;;
+full) args="--iters 20000 --runs 3" ;;
 *) args="--iters 2000 --runs 1" ;;
 esac
 raw=$out/bench-smp.raw
