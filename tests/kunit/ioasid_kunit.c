@@ -795,7 +795,6 @@ static struct kunit_suite ioasid_pasid_suite = {
 #define RACE_BURST	3
 
 struct race {
-	struct kunit *test;
 	struct completion start;
 	struct completion done;
 	atomic_t running;

@@ -9,9 +9,8 @@
  * its cgroup's ioasids.max is refused each time instead, and a refusal
  * counts as an iteration too, which measures what a refusal costs. Reading
  * the same open file gives its last run: "ITERATIONS NANOSECONDS REFUSED".
- * Each
- * open file keeps its own result, so several tasks can measure at once,
- * on several CPUs, which is how the contention on a shared parent's
+ * Each open file keeps its own result, so several tasks can measure at
+ * once, on several CPUs, which is how the contention on a shared parent's
  * counters and on the ID space's lock shows.
  */
 #include <linux/debugfs.h>
