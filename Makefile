@@ -24,7 +24,7 @@ KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
 	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 check-smp demo bench patches \
-	lint install clean distclean
+	lint install deb clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -41,6 +41,7 @@ help:
 	@echo "                 systemd generator for IOASIDMax= into build/systemd"
 	@echo "make install     install ioasidctl, its man page and completion, the"
 	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
+	@echo "make deb         build the Debian package ioasidctl into build/deb (dpkg-buildpackage)"
 	@echo "make patches     write the full series, git am-able, to build/patches"
 	@echo "make bench       boot the test kernel and print what a charge costs (build/bench/)"
 	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
@@ -115,6 +116,12 @@ $(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/sy
 		-o $@ $< $(CTLDIR)/systemd.c $(SDDIR)/unitfile.c $$(pkg-config --libs libsystemd) \
 		-lcmocka -lpthread
 
+$(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR)/cgroup.c $(CTLDIR)/cgroup.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols libsystemd libcgroup) \
+		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c \
+		$$(pkg-config --libs smartcols libsystemd libcgroup) -lcmocka
+
 $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(SDDIR) -o $@ $< $(SDDIR)/unitfile.c -lcmocka
@@ -122,9 +129,9 @@ $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/u
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
 	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd \
-		$(UNIT)/test_unitfile
+		$(UNIT)/test_unitfile $(UNIT)/test_top
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output test_systemd test_unitfile; do \
+	@for t in test_value test_output test_systemd test_unitfile test_top; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl
@@ -159,7 +166,11 @@ check: deps-tests
 	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller, a bad capacity"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" \
 		cgroup_disable=ioasids ioasid.capacity=0
-	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs)"
+	@echo "== deb: the Debian package (make deb), lintian, its paths and scripts"
+	@$(MAKE) --no-print-directory -s deb >/dev/null
+	@$(TOP)/tests/unit/deb-host.sh $(TOP) $(BUILD) >$(CHECK)/host/deb-host.tap 2>&1 || true
+	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs),"
+	@echo "   the package installed with dpkg -i, and removed last with dpkg -r"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
 	@echo "== boot 5: make check-debug's kernel (KASAN, lockdep, kmemleak, failslab; log: build/uml-debug-build.log):"
@@ -280,6 +291,22 @@ bench: deps-tests
 	@cp $(BUILD)/bench/smp/bench-smp.json $(BUILD)/bench/smp/bench-smp.txt $(BUILD)/bench/
 	@cat $(BUILD)/bench/bench-smp.txt
 	@! grep '^not ok' $(BUILD)/bench/smp/bench-smp.tap
+
+# The Debian package ioasidctl (debian/), built from a copy of tools/ under
+# build/deb so that dpkg-buildpackage's output lands there too.
+DEB := $(BUILD)/deb
+DEB_VERSION := $(shell dpkg-parsechangelog -l $(TOP)/debian/changelog -S Version 2>/dev/null)
+DEB_FILE := $(DEB)/ioasidctl_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
+
+deb: deps-tools
+	@$(TOP)/scripts/deps.sh deb
+	@rm -rf $(DEB)
+	@mkdir -p $(DEB)/src/tools
+	@cp -r $(TOP)/debian $(DEB)/src/
+	@cp -r $(CTLDIR) $(SDDIR) $(DEB)/src/tools/
+	@cd $(DEB)/src && dpkg-buildpackage -us -uc -b >$(DEB)/build.log 2>&1 || \
+		{ tail -n 30 $(DEB)/build.log; echo "dpkg-buildpackage failed: $(DEB)/build.log"; exit 1; }
+	@echo "$(DEB_FILE)"
 
 patches: tree
 	@$(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches

@@ -1,13 +1,14 @@
 #!/bin/bash
 # Install the Debian packages a target needs, only when some are missing.
-# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu)
+# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu deb)
 set -euo pipefail
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
-	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev"
+	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux"
 	[systemd]="debootstrap"
 	[qemu]="qemu-system-x86"
+	[deb]="debhelper dpkg-dev fakeroot lintian"
 	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libcmocka-dev groff-base man-db dbus systemd"
 )
 

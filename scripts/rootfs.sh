@@ -24,14 +24,24 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
 	echo "$packages" >"$stamp"
 fi
 
-# the project: ioasidctl, the test helpers, the suites and their unit
+# the project as users get it: the package of make deb, installed with
+# dpkg -i (its postinst reloads systemd only where systemd runs, so not in
+# this chroot)
+deb=$(ls "$build"/deb/ioasidctl_*.deb 2>/dev/null | head -n 1)
+[ -f "$deb" ] || { echo "rootfs.sh: no package in $build/deb; run make deb" >&2; exit 1; }
+cp "$deb" "$root/tmp/ioasidctl.deb"
+chroot "$root" dpkg -i /tmp/ioasidctl.deb >"$build/rootfs-dpkg.log" 2>&1 || {
+	cat "$build/rootfs-dpkg.log" >&2
+	echo "rootfs.sh: dpkg -i of $deb failed" >&2
+	exit 1
+}
+rm -f "$root/tmp/ioasidctl.deb"
+# the test helpers, the suites and their units
 rm -rf "$root/usr/lib/ioasid-tests"
-make -s -C "$top/tools/ioasidctl" O="$build/ioasidctl" DESTDIR="$root" PREFIX=/usr install
-make -s -C "$top/tools/systemd" O="$build/systemd-usr" DESTDIR="$root" PREFIX=/usr install
 install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
-for f in run.sh ioasidctl-unit.sh unit-setting.sh; do
+for f in run.sh ioasidctl-unit.sh unit-setting.sh package.sh; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done
 # the suites' units, and what the suites change, back as shipped

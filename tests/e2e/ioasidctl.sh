@@ -64,6 +64,50 @@ expect 0 "info --json" $ctl info --json
 has "\"capacity\": $capacity" && has "\"/e2e/a\""
 result $? "info --json has the capacity and where the controller is enabled"
 
+# Prometheus: node_exporter's textfile format, as promtool reads it
+mkdir "$cg/e2e/a/we\"ird\\name"
+expect 0 "show --format prometheus" $ctl show --format prometheus
+grep -qxF "ioasids_capacity $capacity" "$t/out" &&
+	grep -qxF 'ioasids_current{cgroup="/e2e/a/b"} 3' "$t/out" &&
+	grep -qxF 'ioasids_max{cgroup="/e2e/a/b"} 3' "$t/out" &&
+	grep -qxF 'ioasids_peak{cgroup="/e2e/a/b"} 3' "$t/out" &&
+	grep -qxF 'ioasids_events_max_total{cgroup="/e2e/a/b"} 1' "$t/out" &&
+	grep -qxF 'ioasids_max{cgroup="/e2e/a"} +Inf' "$t/out"
+result $? "prometheus: capacity, and b's current 3, max 3, peak 3, 1 refusal; a's max is +Inf"
+grep -qxF 'ioasids_current{cgroup="/"} '"$(cat $cg/ioasids.current)" "$t/out" &&
+	! grep -qF 'ioasids_max{cgroup="/"}' "$t/out"
+result $? "prometheus: the root has its current and no max"
+grep -qxF 'ioasids_current{cgroup="/e2e/a/we\"ird\\name"} 0' "$t/out"
+result $? "prometheus: a cgroup name with a quote and a backslash is escaped"
+promtool check metrics <"$t/out" >"$t/promtool" 2>&1
+result $? "promtool check metrics finds nothing to say"
+sed 's/^/# promtool: /' "$t/promtool"
+expect 0 "show --format prometheus --output FILE" \
+	$ctl show --format prometheus --output "$t/ioasids.prom"
+grep -qxF 'ioasids_current{cgroup="/e2e/a/b"} 3' "$t/ioasids.prom" &&
+	[ "$(stat -c %a "$t/ioasids.prom")" = 644 ] && [ ! -s "$t/out" ]
+result $? "--output writes the file, mode 0644, and nothing to stdout"
+ino=$(stat -c %i "$t/ioasids.prom")
+cp "$t/ioasids.prom" "$t/before.prom"
+expect 0 "--output again" $ctl show --format prometheus --output "$t/ioasids.prom"
+[ "$(stat -c %i "$t/ioasids.prom")" != "$ino" ]
+result $? "--output replaces the file by a rename, never rewriting it in place"
+expect 4 "--output with a cgroup that does not exist" \
+	$ctl show --format prometheus --output "$t/ioasids.prom" /e2e/nope
+has "left as it was"
+result $? "  says the file is left as it was"
+cmp -s "$t/ioasids.prom" "$t/before.prom" && [ -z "$(ls -A "$t" | grep '^\.ioasids\.prom\.')" ]
+result $? "  leaves it unchanged and no temporary file behind"
+expect 4 "--output into a directory that does not exist" \
+	$ctl show --format prometheus --output "$t/nodir/ioasids.prom"
+expect 2 "--format xml" $ctl show --format xml
+expect 2 "--format prometheus with -r" $ctl show --format prometheus -r /e2e
+expect 2 "--output with set" $ctl set --output "$t/x" /e2e/a/b 3
+[ ! -e "$t/x" ]
+result $? "  and writes no file"
+expect 2 "--format prometheus with info" $ctl info --format prometheus
+rmdir "$cg/e2e/a/we\"ird\\name"
+
 # libcgroup's own tools and ioasidctl agree
 cgset -r ioasids.max=7 /e2e/a/b
 expect 0 "show after cgset" $ctl show --json /e2e/a/b
@@ -93,6 +137,65 @@ kill -INT $watcher
 wait $watcher
 result $? "watch exits 0 on SIGINT"
 expect 4 "watch of a cgroup that does not exist" $ctl watch /e2e/nope
+
+# top, in a terminal: tmux runs it in a 100x20 window; capture-pane reads
+# the screen. pane waits for the screen to show a pattern (30 s at most).
+pane() {
+	i=0
+	while [ $i -lt 300 ]; do
+		tmux -L e2e capture-pane -p -t top >"$t/screen" 2>/dev/null
+		grep -Eq "$1" "$t/screen" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sed 's/^/# screen: /' "$t/screen"
+	return 1
+}
+# top_exit: wait for the wrapper to record top's exit status
+top_exit() {
+	i=0
+	while [ ! -s "$t/top.rc" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	cat "$t/top.rc" 2>/dev/null
+}
+export TMUX_TMPDIR="$t"
+rm -f "$t/top.rc"
+tmux -L e2e -f /dev/null new-session -d -s top -x 100 -y 20 \
+	"$ctl top -d 2 /e2e; echo \$? >$t/top.rc"
+pane '^/e2e/a/b +3 +5 +5 +- +2 *$'
+result $? "top in a terminal: b's row, current 3, max 5, peak 5, refused 2, no rate yet"
+grep -q 'q quits' "$t/screen" && grep -Eq '^CGROUP +CURRENT +MAX +PEAK +REFUSED/S +REFUSED' "$t/screen"
+result $? "  under a header with the columns and how to quit"
+[ "$(grep -n '^/e2e/a/b ' "$t/screen" | cut -d: -f1)" -lt "$(grep -n '^/e2e/a/c ' "$t/screen" | cut -d: -f1)" ]
+result $? "  b, holding 3, above c, holding none"
+pane '^/e2e/a/b +3 +5 +5 +0.0 +2 *$'
+result $? "  the next frame: 0.0 refusals per second"
+# b holds 3 of its 5: of 3 more, 2 are allocated and 1 refused
+(echo 0 >$cg/e2e/a/b/cgroup.procs && exec "$alloc" -n 3) >/dev/null 2>&1
+pane '^/e2e/a/b +3 +5 +5 +[0-9.]+ +3 *$'
+awk '$1 == "/e2e/a/b" { exit !($5 > 0) }' "$t/screen"
+result $? "  the frame after a refusal shows it per second, and 3 in all"
+tmux -L e2e send-keys -t top q
+[ "$(top_exit)" = 0 ]
+result $? "top exits 0 on q"
+rm -f "$t/top.rc"
+tmux -L e2e -f /dev/null new-session -d -s top -x 100 -y 20 \
+	"$ctl top -d 0.2; echo \$? >$t/top.rc"
+pane '^/e2e/a/b '
+tmux -L e2e send-keys -t top C-c
+[ "$(top_exit)" = 0 ]
+result $? "top exits 0 on Ctrl-C (SIGINT)"
+tmux -L e2e kill-server 2>/dev/null
+# off a terminal: one frame per interval, no escape sequences
+expect 0 "top -n 2 into a file" $ctl top -n 2 -d 0.1 /e2e/a
+[ "$(grep -c 'IOASIDs in use' "$t/out")" = 2 ] && [ "$(grep -c '^/e2e/a/b ' "$t/out")" = 2 ] &&
+	! grep -q "$(printf '\033')" "$t/out"
+result $? "  two frames with b's row in each, and no escape sequence"
+expect 2 "top -d 0" $ctl top -d 0
+expect 2 "top -d abc" $ctl top -d abc
+expect 2 "top -n 0" $ctl top -n 0
+expect 2 "top --json" $ctl top --json
+expect 2 "show -d 1" $ctl show -d 1
+expect 4 "top of a cgroup that does not exist" $ctl top -n 1 /e2e/nope
 
 kill $vmm
 wait $vmm 2>/dev/null

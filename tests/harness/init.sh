@@ -11,6 +11,8 @@ mount -t sysfs sysfs /sys
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t debugfs debugfs /sys/kernel/debug
 [ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev
+# terminals of our own (tmux in the ioasidctl suite)
+mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 # Scratch space, private to this boot. Not over /tmp: the repository (and
 # IOASID_OUT with it) may live there, and hostfs must still reach it.
 TMPDIR=$IOASID_OUT/tmp

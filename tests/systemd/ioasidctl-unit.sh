@@ -1,9 +1,19 @@
 #!/bin/sh
 # ioasidctl --unit against real systemd (PID 1) in the test kernel. TAP.
-ctl=/usr/sbin/ioasidctl
+ctl=/usr/bin/ioasidctl	# the Debian package's
 cg=/sys/fs/cgroup
 t=$(mktemp -d)
 . "$(dirname "$0")/../lib/tap.sh"
+
+# wait_for FILE VALUE: until FILE reads VALUE, up to 30 s; a poll for a
+# state, not a delay that orders steps
+wait_for() {
+	i=0
+	while [ "$(cat "$1" 2>/dev/null)" != "$2" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 
 systemctl start ioasid-vm.service
 i=0
@@ -27,7 +37,8 @@ grep -Eq '^/system.slice/ioasid-vm.service +2 ' "$t/out"
 result $? "show --unit names the unit's cgroup and its max"
 
 systemctl restart ioasid-vm.service
-sleep 0.5
+# the new process allocates once it runs: after the restart returns
+wait_for $cg/system.slice/ioasid-vm.service/ioasids.current 1
 [ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.current)" = 1 ]
 result $? "after a restart the VM holds an IOASID again, charged to its unit"
 grep -qw ioasids $cg/system.slice/cgroup.subtree_control
@@ -56,9 +67,13 @@ expect 0 "set --unit on a loaded unit that is not running" $ctl set --unit ioasi
 has "not running; applied when it starts"
 result $? "  persists it and says it applies at the next start"
 systemctl start ioasid-vm.service
-sleep 0.5
+# ioasid-limit@ioasid-vm.service runs before the unit, so the limit is
+# there when start returns; the VM's IOASID is its first process's doing
 [ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.max)" = 4 ]
 result $? "  and the next start applies it"
+wait_for $cg/system.slice/ioasid-vm.service/ioasids.current 1
+[ "$(cat $cg/system.slice/ioasid-vm.service/ioasids.current)" = 1 ]
+result $? "  and the VM holds its IOASID under it"
 systemctl stop ioasid-vm.service
 expect 4 "show --unit of a unit that does not exist" $ctl show --unit no-such.service
 has "no such unit"
@@ -66,6 +81,36 @@ result $? "  says so"
 expect 4 "set --unit of a unit that does not exist" $ctl set --unit no-such.service 3
 [ ! -e /etc/systemd/system.control/no-such.service.d ]
 result $? "  and writes nothing"
+
+# ---- metrics for node_exporter's textfile collector ----------------------
+prom=/var/lib/prometheus/node-exporter/ioasids.prom
+[ "$(systemctl is-enabled ioasid-metrics.timer)" = disabled ]
+result $? "ioasid-metrics.timer is installed and not enabled"
+rm -rf /var/lib/prometheus
+systemctl start ioasid-metrics.service
+result $((! $?)) "without the collector's directory ioasid-metrics.service fails"
+journalctl -b -u ioasid-metrics.service --no-pager | grep -q "ioasids.prom: No such file or directory"
+result $? "  and its log says why"
+mkdir -p /var/lib/prometheus/node-exporter
+systemctl start ioasid-vm.service
+wait_for $cg/system.slice/ioasid-vm.service/ioasids.current 1
+systemctl reset-failed ioasid-metrics.service
+systemctl start ioasid-metrics.timer
+# OnActiveSec=0: the first run follows the timer's start
+i=0
+while [ ! -s $prom ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service"} 1' $prom &&
+	grep -qxF 'ioasids_max{cgroup="/system.slice/ioasid-vm.service"} 4' $prom &&
+	grep -q '^ioasids_capacity [0-9]' $prom
+result $? "the timer's first run writes the VM's current and max to $prom"
+[ "$(systemctl show -P ActiveState ioasid-metrics.timer)" = active ] &&
+	[ -n "$(systemctl show -P NextElapseUSecMonotonic ioasid-metrics.timer)" ]
+result $? "the timer stays active, with its next run due"
+systemctl stop ioasid-vm.service ioasid-metrics.timer
+systemctl start ioasid-metrics.service
+grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service"} 1' $prom
+result $((! $?)) "a run after the VM stopped no longer shows it holding an IOASID"
+rm -rf /var/lib/prometheus
 
 rm -rf "$t"
 tap_end

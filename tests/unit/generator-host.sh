@@ -80,4 +80,15 @@ SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
 ! grep -v 'Command /usr/sbin/ioasidctl is not executable' "$t/verify" | grep -q .
 result $? "systemd-analyze verify finds nothing wrong in ioasid-limit@.service"
 sed 's/^/# /' "$t/verify"
+[ -f "$t/root/usr/lib/systemd/system/ioasid-metrics.timer" ] &&
+	grep -qx 'ExecStart=/usr/sbin/ioasidctl show --format prometheus --output ${IOASID_METRICS_FILE}' \
+		"$t/root/usr/lib/systemd/system/ioasid-metrics.service"
+result $? "make install puts ioasid-metrics.service and .timer there, ExecStart following PREFIX"
+cp "$t/root/usr/lib/systemd/system/ioasid-metrics.service" \
+	"$t/root/usr/lib/systemd/system/ioasid-metrics.timer" "$t/verify.d/"
+SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no \
+	"$t/verify.d/ioasid-metrics.timer" "$t/verify.d/ioasid-metrics.service" >"$t/verify" 2>&1
+! grep -v 'Command /usr/sbin/ioasidctl is not executable' "$t/verify" | grep -q .
+result $? "systemd-analyze verify finds nothing wrong in ioasid-metrics.timer and .service"
+sed 's/^/# /' "$t/verify"
 tap_end

@@ -18,7 +18,7 @@ sed 's/^/# /' "$t/groff"
 result $? "--help exits 0"
 man_text=$(MANWIDTH=200 man -l "$src/ioasidctl.8" 2>/dev/null)
 missing=
-for word in show set info watch apply -r --recursive -J --json -u --unit --runtime -h --help -V --version; do
+for word in show set info watch top apply -r --recursive -J --json --format prometheus -o --output -d --delay -n --iterations -u --unit --runtime -h --help -V --version; do
 	grep -q -- " $word" "$t/help" || missing="$missing help:$word"
 	grep -q -- "$word" <<<"$man_text" || missing="$missing man:$word"
 done
@@ -40,7 +40,7 @@ complete_words() { # words... -> COMPREPLY, one per line
 		_ioasidctl
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$src/ioasidctl.bash" "$@" | sort | tr '\n' ' '
 }
-[ "$(complete_words ioasidctl "")" = "apply info set show watch " ]
+[ "$(complete_words ioasidctl "")" = "apply info set show top watch " ]
 result $? "completion offers the commands"
 [ "$(complete_words ioasidctl --j)" = "--json " ]
 result $? "completion offers options"
@@ -48,6 +48,8 @@ result $? "completion offers options"
 result $? "completion offers cgroup paths"
 [ "$(complete_words ioasidctl set /machine.slice/vm1 in)" = "infinity " ]
 result $? "completion offers values after set CGROUP"
+[ "$(complete_words ioasidctl show --format p)" = "prometheus " ]
+result $? "completion offers the formats after --format"
 
 make -s -C "$src" O="$build/ioasidctl" DESTDIR="$t/root" PREFIX=/usr install >/dev/null
 [ -x "$t/root/usr/sbin/ioasidctl" ] &&

@@ -135,6 +135,91 @@ static void json_root_and_escaping(void **state)
 	free(buf);
 }
 
+/* What show --format prometheus prints for @n rows (free it). */
+static char *render_prom(const char *const *names, const struct ioasids_stat *const *st, int n)
+{
+	struct out *o = out_new_prometheus(1048575, 12);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(o);
+	assert_non_null(f);
+	for (int i = 0; i < n; i++)
+		assert_non_null(out_add(o, NULL, names[i], st[i]));
+	assert_int_equal(0, out_print(o, f));
+	fclose(f);
+	out_free(o);
+	return buf;
+}
+
+/*
+ * One family at a time, each with HELP and TYPE; max is +Inf; the root has
+ * only ioasids_current; the counter ends in _total.
+ */
+static void prometheus(void **state)
+{
+	const char *names[] = { "/", "/machine.slice", "/machine.slice/vm1" };
+	const struct ioasids_stat *st[] = { &root, &slice, &vm1 };
+	char *buf = render_prom(names, st, 3);
+
+	(void)state;
+	assert_string_equal(
+		"# HELP ioasids_capacity IOASIDs in the system-wide space (ioasids.capacity).\n"
+		"# TYPE ioasids_capacity gauge\n"
+		"ioasids_capacity 1048575\n"
+		"# HELP ioasids_in_use IOASIDs allocated system-wide, by every user of the space.\n"
+		"# TYPE ioasids_in_use gauge\n"
+		"ioasids_in_use 12\n"
+		"# HELP ioasids_current IOASIDs held by the cgroup and its descendants (ioasids.current).\n"
+		"# TYPE ioasids_current gauge\n"
+		"ioasids_current{cgroup=\"/\"} 7\n"
+		"ioasids_current{cgroup=\"/machine.slice\"} 7\n"
+		"ioasids_current{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"# HELP ioasids_max The cgroup's limit (ioasids.max); +Inf for max. The root has none.\n"
+		"# TYPE ioasids_max gauge\n"
+		"ioasids_max{cgroup=\"/machine.slice\"} +Inf\n"
+		"ioasids_max{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"# HELP ioasids_peak The most IOASIDs the cgroup and its descendants have held (ioasids.peak).\n"
+		"# TYPE ioasids_peak gauge\n"
+		"ioasids_peak{cgroup=\"/machine.slice\"} 9\n"
+		"ioasids_peak{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"# HELP ioasids_events_max_total Allocations in the cgroup's subtree refused by a limit at or below it (ioasids.events max).\n"
+		"# TYPE ioasids_events_max_total counter\n"
+		"ioasids_events_max_total{cgroup=\"/machine.slice\"} 1\n"
+		"ioasids_events_max_total{cgroup=\"/machine.slice/vm1\"} 1\n", buf);
+	free(buf);
+}
+
+/*
+ * Label values: backslash, quote and newline escaped as the format says;
+ * valid UTF-8 kept; a byte that is not UTF-8 (an overlong '/', a lone
+ * continuation byte, a truncated sequence, a surrogate) becomes U+FFFD.
+ */
+static void prometheus_escaping(void **state)
+{
+	const char *names[] = {
+		"/a\"b", "/back\\slash", "/new\nline", "/caf\xc3\xa9",
+		"/bad\xc0\xaf", "/lone\x80", "/cut\xe2\x82", "/sur\xed\xa0\x80",
+	};
+	const struct ioasids_stat *st[] = { &vm1, &vm1, &vm1, &vm1, &vm1, &vm1, &vm1, &vm1 };
+	char *buf = render_prom(names, st, 8);
+
+	(void)state;
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/a\\\"b\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/back\\\\slash\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/new\\nline\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/caf\xc3\xa9\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/bad\xef\xbf\xbd\xef\xbf\xbd\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/lone\xef\xbf\xbd\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/cut\xef\xbf\xbd\xef\xbf\xbd\"} 3\n"));
+	assert_non_null(strstr(buf, "ioasids_current{cgroup=\"/sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"} 3\n"));
+	/* no raw newline inside a sample: every line is a comment or a sample */
+	for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
+		assert_true(l[0] == '#' || !strncmp(l, "ioasids_", 8));
+	free(buf);
+}
+
 /* ioasidctl info's output for a fixed host (free it). */
 static char *render_info(bool json, uint64_t capacity)
 {
@@ -182,6 +267,8 @@ int main(void)
 		cmocka_unit_test(tree),
 		cmocka_unit_test(json),
 		cmocka_unit_test(json_root_and_escaping),
+		cmocka_unit_test(prometheus),
+		cmocka_unit_test(prometheus_escaping),
 		cmocka_unit_test(info_json),
 		cmocka_unit_test(info_table),
 	};

@@ -11,12 +11,12 @@ _ioasidctl_cgroups()
 _ioasidctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
-	local commands="show set info watch apply"
-	local options="-r --recursive -J --json -u --unit --runtime -h --help -V --version"
+	local commands="show set info watch top apply"
+	local options="-r --recursive -J --json --format -o --output -d --delay -n --iterations -u --unit --runtime -h --help -V --version"
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		show | set | info | watch | apply) cmd=${COMP_WORDS[i]}; break ;;
+		show | set | info | watch | top | apply) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 
@@ -26,6 +26,16 @@ _ioasidctl()
 			--type=service,scope,slice 2>/dev/null | cut -d' ' -f1)" -- "$cur")
 		return
 	fi
+	case ${COMP_WORDS[COMP_CWORD - 1]} in
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "table json prometheus" -- "$cur")
+		return
+		;;
+	-o | --output)
+		mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+		return
+		;;
+	esac
 	if [[ $cur == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$options" -- "$cur")
 		return
@@ -47,7 +57,7 @@ _ioasidctl()
 			mapfile -t COMPREPLY < <(compgen -W "max infinity 10%" -- "$cur")
 		fi
 		;;
-	show | watch)
+	show | watch | top)
 		mapfile -t COMPREPLY < <(_ioasidctl_cgroups "$cur")
 		compopt -o nospace 2>/dev/null
 		;;

@@ -13,10 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cgroup.h"
 #include "output.h"
 #include "systemd.h"
+#include "top.h"
 #include "unitfile.h"
 #include "util.h"
 #include "value.h"
@@ -26,7 +29,13 @@
 #define IOASIDCTL_VERSION "0.1"
 #endif
 
-static bool arg_json, arg_recursive, arg_runtime;
+enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
+
+static bool arg_recursive, arg_runtime;
+static enum format arg_format;
+static const char *arg_output;
+static double arg_delay;
+static unsigned long arg_iterations;
 static char **arg_units;
 static int arg_nunits;
 
@@ -45,6 +54,8 @@ static void usage(FILE *f)
 	      "                      whose children the controller is enabled for\n"
 	      "  watch [CGROUP...]   a line for every allocation a limit refuses, in the\n"
 	      "                      CGROUPs' subtrees (no CGROUP: everywhere); Ctrl-C stops\n"
+	      "  top [CGROUP...]     the cgroups holding the most IOASIDs, refreshed, with\n"
+	      "                      refusals per second; q or Ctrl-C quits\n"
 	      "  apply --unit UNIT   apply the IOASIDMax= of UNIT's unit files to its cgroup,\n"
 	      "                      creating the cgroup if UNIT has not started (this is\n"
 	      "                      what ioasid-limit@.service runs before UNIT starts)\n"
@@ -55,7 +66,13 @@ static void usage(FILE *f)
 	      "\n"
 	      "Options:\n"
 	      "  -r, --recursive     show: the subtrees of the CGROUPs, as a tree\n"
-	      "  -J, --json          show, info: JSON output\n"
+	      "  -J, --json          show, info: JSON output (--format json)\n"
+	      "      --format FMT    show: table (the default), json, or prometheus: the\n"
+	      "                      text format of node_exporter's textfile collector\n"
+	      "  -o, --output FILE   show: write to FILE, replacing it at once (a temporary\n"
+	      "                      file renamed over it), never half written\n"
+	      "  -d, --delay SECS    top: seconds between refreshes (default 1, 0.1 to 3600)\n"
+	      "  -n, --iterations N  top: stop after N refreshes\n"
 	      "  -u, --unit NAME     a systemd unit's cgroup; set also persists the limit\n"
 	      "                      as X-IOASIDMax= in a drop-in, as systemctl set-property,\n"
 	      "                      and reloads systemd so the unit keeps it on restart\n"
@@ -195,11 +212,12 @@ static int show_one(const char *path, int depth, void *data)
 		st.peak = st.events = st.events_local = -1;
 	}
 	level = depth;
-	if (level > 0 && level < 64)
+	if (arg_recursive && level > 0 && level < 64)
 		parent = ctx->rows[level - 1];
 	/* in a tree, a child row names only its last component, like lsblk */
-	row = out_add(ctx->out, arg_recursive ? parent : NULL,
-		      arg_recursive && parent ? strrchr(path, '/') + 1 : path, &st);
+	if (arg_format == FORMAT_PROMETHEUS)
+		parent = NULL;	/* every sample names its whole path */
+	row = out_add(ctx->out, parent, parent ? strrchr(path, '/') + 1 : path, &st);
 	if (!row)
 		return -ENOMEM;
 	if (level >= 0 && level < 64)
@@ -207,22 +225,82 @@ static int show_one(const char *path, int depth, void *data)
 	return 0;
 }
 
-/* @argv: normalized cgroup paths; none: the whole hierarchy. */
-static int cmd_show(int argc, char **argv)
+/*
+ * Print through @print to stdout, or with --output to a temporary file in
+ * FILE's directory that is renamed over FILE only once all of it is written:
+ * a reader (node_exporter) never sees half a file. On failure FILE is left
+ * as it was.
+ */
+static int output(int (*print)(FILE *f, void *data), void *data)
 {
+	_cleanup_free_ char *tmp = NULL;
+	const char *base;
+	FILE *f;
+	int fd, status;
+
+	if (!arg_output)
+		return print(stdout, data);
+	base = strrchr(arg_output, '/');
+	if (asprintf(&tmp, "%.*s.%s.XXXXXX", base ? (int)(base - arg_output + 1) : 0,
+		     arg_output, base ? base + 1 : arg_output) < 0) {
+		tmp = NULL;
+		return fail(-ENOMEM, arg_output);
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return fail(-errno, arg_output);
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return fail(-ENOMEM, arg_output);
+	}
+	status = print(f, data);
+	/* readable as a file the collector's user did not write: 0644 */
+	if (fchmod(fd, 0644) || fflush(f) || fsync(fd))
+		status = status ?: fail(-errno, arg_output);
+	if (fclose(f))
+		status = status ?: fail(-errno, arg_output);
+	if (!status && rename(tmp, arg_output))
+		status = fail(-errno, arg_output);
+	if (status) {
+		unlink(tmp);
+		fprintf(stderr, "ioasidctl: %s left as it was\n", arg_output);
+	}
+	return status;
+}
+
+struct show_args {
+	int argc;
+	char **argv;
+};
+
+/* @argv: normalized cgroup paths; none: the whole hierarchy. */
+static int show_print(FILE *f, void *data)
+{
+	struct show_args *a = data;
 	struct show_ctx ctx = { 0 };
 	int ret, status = EXIT_OK;
 
-	ctx.out = out_new(arg_recursive, arg_json);
+	if (arg_format == FORMAT_PROMETHEUS) {
+		uint64_t capacity, in_use;
+
+		ret = cgx_root(&capacity, &in_use);
+		if (ret)
+			return fail(ret, "reading the capacity");
+		ctx.out = out_new_prometheus(capacity, in_use);
+	} else {
+		ctx.out = out_new(arg_recursive, arg_format == FORMAT_JSON);
+	}
 	if (!ctx.out)
 		return fail(-ENOMEM, "show");
 
-	for (int i = 0; i < (argc ?: 1); i++) {
-		const char *path = argc ? argv[i] : "/";
+	for (int i = 0; i < (a->argc ?: 1); i++) {
+		const char *path = a->argc ? a->argv[i] : "/";
 
 		ctx.err = 0;
 		ret = cgx_exists(path);
-		if (!ret && (arg_recursive || !argc))
+		if (!ret && (arg_recursive || !a->argc))
 			ret = cgx_walk(path, true, show_one, &ctx);
 		else if (!ret)
 			ret = show_one(path, 0, &ctx);
@@ -235,10 +313,18 @@ static int cmd_show(int argc, char **argv)
 			status = fail(ret, path);
 		}
 	}
-	if (out_print(ctx.out, stdout))
+	/* a metrics file with some cgroups missing would look like a drop */
+	if ((!status || !arg_output) && out_print(ctx.out, f))
 		status = EXIT_FAIL;
 	out_free(ctx.out);
 	return status;
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	struct show_args a = { argc, argv };
+
+	return output(show_print, &a);
 }
 
 static void note_enabled(const char *cgroup)
@@ -413,7 +499,7 @@ static int cmd_info(void)
 		ret = cgx_enabled_in(&enabled);
 	if (ret)
 		return fail(ret, "info");
-	if (out_info(stdout, arg_json, cgx_mount(), capacity, in_use, enabled))
+	if (out_info(stdout, arg_format == FORMAT_JSON, cgx_mount(), capacity, in_use, enabled))
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
@@ -421,6 +507,10 @@ static int cmd_info(void)
 static const struct option opts[] = {
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "json", no_argument, NULL, 'J' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "iterations", required_argument, NULL, 'n' },
 	{ "unit", required_argument, NULL, 'u' },
 	{ "runtime", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
@@ -439,8 +529,52 @@ static int parse_options(int argc, char **argv, const char *optstring)
 			arg_recursive = true;
 			break;
 		case 'J':
-			arg_json = true;
+			arg_format = FORMAT_JSON;
 			break;
+		case 'F':
+			if (!strcmp(optarg, "table")) {
+				arg_format = FORMAT_TABLE;
+			} else if (!strcmp(optarg, "json")) {
+				arg_format = FORMAT_JSON;
+			} else if (!strcmp(optarg, "prometheus")) {
+				arg_format = FORMAT_PROMETHEUS;
+			} else {
+				fprintf(stderr, "ioasidctl: '%s' is not a format: use table, json "
+					"or prometheus\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (!*optarg) {
+				fprintf(stderr, "ioasidctl: --output needs a file name\n");
+				return EXIT_USAGE;
+			}
+			arg_output = optarg;
+			break;
+		case 'd': {
+			char *end;
+
+			errno = 0;
+			arg_delay = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(arg_delay >= 0.1 && arg_delay <= 3600)) {
+				fprintf(stderr, "ioasidctl: '%s' is not a delay: use seconds, from "
+					"0.1 to 3600\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
+		case 'n': {
+			char *end;
+
+			errno = 0;
+			arg_iterations = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' || !arg_iterations) {
+				fprintf(stderr, "ioasidctl: '%s' is not a number of refreshes: use "
+					"1 or more\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		}
 		case 'u': {
 			char **u = realloc(arg_units, (arg_nunits + 1) * sizeof(*u));
 
@@ -504,7 +638,7 @@ int main(int argc, char **argv)
 	char **t;
 	int n, ret;
 
-	ret = parse_options(argc, argv, "+rJu:hV");
+	ret = parse_options(argc, argv, "+rJo:d:n:u:hV");
 	if (ret >= 0)
 		return ret;
 	if (optind >= argc) {
@@ -512,18 +646,37 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cmd = argv[optind++];
-	ret = parse_options(argc, argv, "rJu:hV");
+	ret = parse_options(argc, argv, "rJo:d:n:u:hV");
 	if (ret >= 0)
 		return ret;
 	argc -= optind;
 	argv += optind;
 	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info") &&
-	    strcmp(cmd, "watch") && strcmp(cmd, "apply")) {
+	    strcmp(cmd, "watch") && strcmp(cmd, "apply") && strcmp(cmd, "top")) {
 		fprintf(stderr, "ioasidctl: unknown command '%s'; see ioasidctl --help\n", cmd);
 		return EXIT_USAGE;
 	}
 	if (arg_runtime && (strcmp(cmd, "set") || !arg_nunits)) {
 		fprintf(stderr, "ioasidctl: --runtime goes with set --unit\n");
+		return EXIT_USAGE;
+	}
+	if ((arg_output || arg_format == FORMAT_PROMETHEUS) && strcmp(cmd, "show")) {
+		fprintf(stderr, "ioasidctl: --%s goes with show\n",
+			arg_output ? "output" : "format prometheus");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(cmd, "top") && (arg_recursive || arg_format != FORMAT_TABLE)) {
+		fprintf(stderr, "ioasidctl: top draws one table: no -r, --json or --format\n");
+		return EXIT_USAGE;
+	}
+	if ((arg_delay || arg_iterations) && strcmp(cmd, "top")) {
+		fprintf(stderr, "ioasidctl: --%s goes with top\n",
+			arg_delay ? "delay" : "iterations");
+		return EXIT_USAGE;
+	}
+	if (arg_format == FORMAT_PROMETHEUS && arg_recursive) {
+		fprintf(stderr, "ioasidctl: --format prometheus has no tree; it names every "
+			"cgroup of the subtree without -r\n");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(cmd, "info") && (argc || arg_nunits)) {
@@ -564,5 +717,7 @@ int main(int argc, char **argv)
 		return ret;
 	if (!strcmp(cmd, "show"))
 		return cmd_show(n, t);
+	if (!strcmp(cmd, "top"))
+		return top_run(t, n, arg_delay ?: 1.0, arg_iterations);
 	return watch_run(t, n);
 }

@@ -3,13 +3,22 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
 
+struct prom_row {
+	char *cgroup;
+	struct ioasids_stat st;
+};
+
 struct out {
-	struct libscols_table *tb;
+	struct libscols_table *tb;	/* NULL for Prometheus */
+	struct prom_row *rows;
+	size_t nrows;
+	uint64_t capacity, in_use;
 };
 
 enum { COL_CGROUP, COL_MAX, COL_CURRENT, COL_PEAK, COL_REFUSED };
@@ -68,11 +77,41 @@ static int set_num(struct libscols_line *ln, int col, int64_t v)
 	return scols_line_set_data(ln, col, buf);
 }
 
+struct out *out_new_prometheus(uint64_t capacity, uint64_t in_use)
+{
+	struct out *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return NULL;
+	o->capacity = capacity;
+	o->in_use = in_use;
+	return o;
+}
+
+static void *prom_add(struct out *o, const char *cgroup, const struct ioasids_stat *st)
+{
+	struct prom_row *r = realloc(o->rows, (o->nrows + 1) * sizeof(*r));
+
+	if (!r)
+		return NULL;
+	o->rows = r;
+	r += o->nrows;
+	r->cgroup = strdup(cgroup);
+	if (!r->cgroup)
+		return NULL;
+	r->st = *st;
+	o->nrows++;
+	return r;
+}
+
 void *out_add(struct out *o, void *parent, const char *cgroup,
 	      const struct ioasids_stat *st)
 {
-	struct libscols_line *ln = scols_table_new_line(o->tb, parent);
+	struct libscols_line *ln;
 
+	if (!o->tb)
+		return prom_add(o, cgroup, st);
+	ln = scols_table_new_line(o->tb, parent);
 	if (!ln)
 		return NULL;
 	if (scols_line_set_data(ln, COL_CGROUP, cgroup) ||
@@ -84,8 +123,135 @@ void *out_add(struct out *o, void *parent, const char *cgroup,
 	return ln;
 }
 
+/* The length of the valid UTF-8 sequence at @p, or 0. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and beyond U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A label value as the text format wants it: backslash, double quote and
+ * newline escaped; a byte that is not UTF-8 (a cgroup name may hold any
+ * byte but '/') becomes U+FFFD.
+ */
+static void prom_label(FILE *f, const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (*p == '\\')
+			fputs("\\\\", f);
+		else if (*p == '"')
+			fputs("\\\"", f);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (n)
+			fwrite(p, 1, n, f);
+		else
+			fputs("\xef\xbf\xbd", f);
+		p += n ?: 1;
+	}
+}
+
+enum prom_metric { PROM_CURRENT, PROM_MAX, PROM_PEAK, PROM_EVENTS_MAX };
+
+static const struct {
+	const char *name, *type, *help;
+} prom_metrics[] = {
+	[PROM_CURRENT] = { "ioasids_current", "gauge",
+		"IOASIDs held by the cgroup and its descendants (ioasids.current)." },
+	[PROM_MAX] = { "ioasids_max", "gauge",
+		"The cgroup's limit (ioasids.max); +Inf for max. The root has none." },
+	[PROM_PEAK] = { "ioasids_peak", "gauge",
+		"The most IOASIDs the cgroup and its descendants have held (ioasids.peak)." },
+	[PROM_EVENTS_MAX] = { "ioasids_events_max_total", "counter",
+		"Allocations in the cgroup's subtree refused by a limit at or below it (ioasids.events max)." },
+};
+
+/* A sample's value, or false when the cgroup has none (the root's max). */
+static bool prom_value(const struct ioasids_stat *st, enum prom_metric m, char *buf, size_t len)
+{
+	int64_t v;
+
+	switch (m) {
+	case PROM_MAX:
+		if (!st->max[0])
+			return false;
+		snprintf(buf, len, "%s", strcmp(st->max, "max") ? st->max : "+Inf");
+		return true;
+	case PROM_CURRENT:
+		v = st->current;
+		break;
+	case PROM_PEAK:
+		v = st->peak;
+		break;
+	default:
+		v = st->events;
+		break;
+	}
+	if (v < 0)
+		return false;
+	snprintf(buf, len, "%" PRId64, v);
+	return true;
+}
+
+static int prom_print(struct out *o, FILE *f)
+{
+	fprintf(f, "# HELP ioasids_capacity IOASIDs in the system-wide space (ioasids.capacity).\n"
+		"# TYPE ioasids_capacity gauge\n"
+		"ioasids_capacity %" PRIu64 "\n"
+		"# HELP ioasids_in_use IOASIDs allocated system-wide, by every user of the space.\n"
+		"# TYPE ioasids_in_use gauge\n"
+		"ioasids_in_use %" PRIu64 "\n", o->capacity, o->in_use);
+	for (size_t m = 0; m < sizeof(prom_metrics) / sizeof(prom_metrics[0]); m++) {
+		bool any = false;
+
+		for (size_t i = 0; i < o->nrows; i++) {
+			char val[32];
+
+			if (!prom_value(&o->rows[i].st, m, val, sizeof(val)))
+				continue;
+			if (!any)
+				fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", prom_metrics[m].name,
+					prom_metrics[m].help, prom_metrics[m].name,
+					prom_metrics[m].type);
+			any = true;
+			fprintf(f, "%s{cgroup=\"", prom_metrics[m].name);
+			prom_label(f, o->rows[i].cgroup);
+			fprintf(f, "\"} %s\n", val);
+		}
+	}
+	return fflush(f) || ferror(f) ? -EIO : 0;
+}
+
 int out_print(struct out *o, FILE *f)
 {
+	if (!o->tb)
+		return prom_print(o, f);
 	scols_table_set_stream(o->tb, f);
 	return scols_print_table(o->tb) ? -EIO : 0;
 }
@@ -166,5 +332,8 @@ void out_free(struct out *o)
 	if (!o)
 		return;
 	scols_unref_table(o->tb);
+	for (size_t i = 0; i < o->nrows; i++)
+		free(o->rows[i].cgroup);
+	free(o->rows);
 	free(o);
 }

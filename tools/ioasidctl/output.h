@@ -22,6 +22,14 @@ void *out_add(struct out *o, void *parent, const char *cgroup,
 int out_print(struct out *o, FILE *f);
 
 /*
+ * The Prometheus text format (node_exporter's textfile collector) instead:
+ * out_add() rows become samples labelled cgroup="...", printed by
+ * out_print() one metric family at a time, with the system-wide
+ * @capacity and @in_use.
+ */
+struct out *out_new_prometheus(uint64_t capacity, uint64_t in_use);
+
+/*
  * ioasidctl info: one row (table) or object (JSON) with the capacity, the
  * count in use and free, the cgroup2 mount, and @enabled_in, the cgroups
  * whose cgroup.subtree_control has ioasids, one per line.

@@ -1,0 +1,59 @@
+#!/bin/bash
+# The Debian package of make deb, as a user gets it: lintian, its paths,
+# its dependencies, and what its maintainer scripts do. TAP on stdout.
+# Usage: tests/unit/deb-host.sh TOP BUILD
+top=$1 build=$2
+deb=$(ls "$build"/deb/ioasidctl_*.deb 2>/dev/null | head -n 1)
+t=$(mktemp -d)
+# shellcheck disable=SC1091
+. "$top/tests/lib/tap.sh"
+echo "TAP version 13"
+
+[ -f "$deb" ]
+result $? "make deb built the package: ${deb:-none}"
+
+# lintian on the .changes checks the binary packages too; an error or a
+# warning fails, informational and pedantic tags are listed
+lintian --pedantic -I --fail-on error,warning "$build"/deb/ioasidctl_*.changes >"$t/lintian" 2>&1
+result $? "lintian reports no error and no warning"
+grep -v 'running with root privileges' "$t/lintian" | sed 's/^/# lintian: /'
+
+dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$t/files"
+missing=
+for f in /usr/bin/ioasidctl /usr/share/man/man8/ioasidctl.8.gz \
+	/usr/share/bash-completion/completions/ioasidctl \
+	/usr/lib/systemd/system-generators/ioasid-generator \
+	/usr/lib/systemd/system/ioasid-limit@.service \
+	/usr/lib/systemd/system/ioasid-metrics.service \
+	/usr/lib/systemd/system/ioasid-metrics.timer \
+	/usr/share/doc/ioasidctl/copyright; do
+	grep -qx "$f" "$t/files" || missing="$missing $f"
+done
+[ -z "$missing" ]
+result $? "the package ships each file in Debian's path${missing:+; missing:$missing}"
+! grep -Eq '^/(usr/local|usr/sbin|etc)/' "$t/files"
+result $? "nothing under /usr/local, /usr/sbin or /etc"
+
+dpkg-deb -f "$deb" Depends >"$t/depends"
+grep -q 'libcgroup2' "$t/depends" && grep -q 'libsmartcols1' "$t/depends" &&
+	grep -q 'libsystemd0' "$t/depends" && grep -q 'libc6' "$t/depends"
+result $? "Depends, from dh_shlibdeps: $(cat "$t/depends")"
+
+dpkg-deb -x "$deb" "$t/root"
+grep -qx 'ExecStart=/usr/bin/ioasidctl apply --unit %i' \
+	"$t/root/usr/lib/systemd/system/ioasid-limit@.service" &&
+	grep -q '^ExecStart=/usr/bin/ioasidctl show --format prometheus' \
+		"$t/root/usr/lib/systemd/system/ioasid-metrics.service"
+result $? "the units run /usr/bin/ioasidctl"
+"$t/root/usr/bin/ioasidctl" --version >"$t/version"
+grep -qx "ioasidctl $(dpkg-deb -f "$deb" Version)" "$t/version"
+result $? "ioasidctl --version is the package's version ($(cat "$t/version"))"
+
+# the timer is off until the admin enables it: no maintainer script
+# enables or starts anything
+dpkg-deb -e "$deb" "$t/control"
+! grep -Eqs 'deb-systemd-helper (--quiet )?enable|deb-systemd-invoke (start|restart)' \
+	"$t/control/postinst"
+result $? "installing it enables and starts no unit"
+rm -rf "$t"
+tap_end
