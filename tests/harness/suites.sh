@@ -92,6 +92,7 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 				kasan) pat='KernelAddressSanitizer initialized' ;;
 				kcsan) pat='kcsan: enabled early' ;;
 				lockdep) pat='Lock dependency validator' ;;
+				kmemleak) pat='Kernel memory leak detector initialized' ;;
 				esac
 				dmesg | grep -q "$pat" && echo "ok $n $checker is on" ||
 					echo "not ok $n $checker is on (no '$pat' in the log)"
