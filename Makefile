@@ -116,10 +116,11 @@ $(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/sy
 		-o $@ $< $(CTLDIR)/systemd.c $(SDDIR)/unitfile.c $$(pkg-config --libs libsystemd) \
 		-lcmocka -lpthread
 
-$(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR)/cgroup.c $(CTLDIR)/cgroup.h
+$(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR)/cgroup.c $(CTLDIR)/cgroup.h \
+		$(CTLDIR)/loop.c $(CTLDIR)/loop.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols libsystemd libcgroup) \
-		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c \
+		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c $(CTLDIR)/loop.c \
 		$$(pkg-config --libs smartcols libsystemd libcgroup) -lcmocka
 
 $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h

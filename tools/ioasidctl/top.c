@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "loop.h"
 #include "top.h"
 #include "util.h"
 
@@ -267,11 +268,6 @@ static int on_winch(sd_event_source *s, const struct signalfd_siginfo *si, void 
 	return 0;
 }
 
-static void event_unrefp(sd_event **e)
-{
-	sd_event_unref(*e);
-}
-
 int top_run(char **cgroups, int n, double delay, unsigned long iterations)
 {
 	_cleanup_(event_unrefp) sd_event *e = NULL;
@@ -292,16 +288,11 @@ int top_run(char **cgroups, int n, double delay, unsigned long iterations)
 		}
 	}
 	ctx.tty = isatty(STDOUT_FILENO);
+	/* SIGWINCH too, read by the loop: a new window size redraws */
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	ret = sd_event_default(&e);
-	if (ret >= 0)
-		ret = sd_event_add_signal(e, NULL, SIGINT, NULL, NULL);
-	if (ret >= 0)
-		ret = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
+	ret = loop_new(&e);
 	if (ret >= 0 && ctx.tty)
 		ret = sd_event_add_signal(e, NULL, SIGWINCH, on_winch, &ctx);
 	/* the first frame at once */

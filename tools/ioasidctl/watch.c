@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "cgroup.h"
+#include "loop.h"
 #include "util.h"
 #include "watch.h"
 
@@ -30,11 +31,6 @@ struct watch_ctx {
 	struct watched *w;
 	size_t n, cap;
 };
-
-static void event_unrefp(sd_event **e)
-{
-	sd_event_unref(*e);
-}
 
 static int on_modify(sd_event_source *s, const struct inotify_event *ev, void *data)
 {
@@ -92,7 +88,6 @@ int watch_run(char **cgroups, int n)
 {
 	_cleanup_(event_unrefp) sd_event *e = NULL;
 	struct watch_ctx ctx = { 0 };
-	sigset_t mask;
 	int ret, status = EXIT_OK;
 
 	for (int i = 0; i < n; i++) {
@@ -116,15 +111,7 @@ int watch_run(char **cgroups, int n)
 		return EXIT_NOTFOUND;
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
-	ret = sd_event_default(&e);
-	if (ret >= 0)
-		ret = sd_event_add_signal(e, NULL, SIGINT, NULL, NULL);
-	if (ret >= 0)
-		ret = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
+	ret = loop_new(&e);
 	for (size_t i = 0; ret >= 0 && i < ctx.n; i++) {
 		char file[PATH_MAX + 64];
 
