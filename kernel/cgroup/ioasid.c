@@ -37,11 +37,10 @@
 #include <linux/ctype.h>
 #include <linux/ioasid.h>
 #include <linux/kernel.h>
-#include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/string.h>
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
@@ -69,6 +68,8 @@ struct ioasids_cgroup {
 	atomic64_t			events;
 	/* Refusals by the max of this cgroup */
 	atomic64_t			events_local;
+	/* Set once a refusal by this max is logged; a write of max clears it */
+	atomic_t			logged;
 };
 
 static struct ioasids_cgroup *css_ioasids(struct cgroup_subsys_state *css)
@@ -116,11 +117,29 @@ static void ioasids_cancel(struct ioasids_cgroup *ic)
 	WARN_ON_ONCE(atomic64_dec_return(&ic->counter) < 0);
 }
 
-static DEFINE_RATELIMIT_STATE(ioasids_log_rs, DEFAULT_RATELIMIT_INTERVAL,
-			      DEFAULT_RATELIMIT_BURST);
-/* cgroup_path() is kernfs_path(): usable in any context, unlike the ns one */
-static DEFINE_SPINLOCK(ioasids_log_lock);
-static char ioasids_log_path[256];
+/*
+ * Log the first refusal by @over's limit, and the first again after each
+ * write of its ioasids.max: like pids.c, one line per cgroup rather than a
+ * global rate limit, so one tenant at its cap cannot hide another's line;
+ * ioasids.events.local counts and notifies every refusal. A css the KUnit
+ * suite made shares its parent's cgroup, so it names no limit that exists:
+ * only a cgroup's own css is logged. The path is built on the stack
+ * (cgroup_path() is kernfs_path(), usable in any context): no global
+ * buffer or lock, and one printk record.
+ */
+static void ioasids_log(struct ioasids_cgroup *over)
+{
+	struct cgroup *cgrp = over->css.cgroup;
+	char path[256];
+
+	if (rcu_access_pointer(cgrp->subsys[ioasids_cgrp_id]) != &over->css ||
+	    atomic_xchg(&over->logged, 1))
+		return;
+	cgroup_path(cgrp, path, sizeof(path));
+	pr_info("%s[%d] refused an IOASID by ioasids.max (%lld) of %s\n",
+		current->comm, task_pid_nr(current),
+		(long long)atomic64_read(&over->limit), path);
+}
 
 /* Count a refusal by the max of @over, here and in every ancestor. */
 static void ioasids_event(struct ioasids_cgroup *over)
@@ -135,16 +154,7 @@ static void ioasids_event(struct ioasids_cgroup *over)
 		cgroup_file_notify(&p->events_file);
 	}
 
-	if (__ratelimit(&ioasids_log_rs)) {
-		unsigned long flags;
-
-		spin_lock_irqsave(&ioasids_log_lock, flags);
-		cgroup_path(over->css.cgroup, ioasids_log_path,
-			    sizeof(ioasids_log_path));
-		pr_info("%s[%d] refused an IOASID by ioasids.max of %s\n",
-			current->comm, task_pid_nr(current), ioasids_log_path);
-		spin_unlock_irqrestore(&ioasids_log_lock, flags);
-	}
+	ioasids_log(over);
 }
 
 /**
@@ -313,6 +323,8 @@ static ssize_t ioasids_max_write(struct kernfs_open_file *of, char *buf,
 	 * only refuses new charges.
 	 */
 	atomic64_set(&ic->limit, max);
+	/* the next refusal, by the new limit, is logged */
+	atomic_set(&ic->logged, 0);
 	return nbytes;
 }
 

@@ -397,6 +397,77 @@ TEST_F(cg, events_and_events_local)
 	EXPECT_EQ(0, cg_events(self->d, "ioasids.events"));
 }
 
+/*
+ * The kernel's log lines, read from @fd (/dev/kmsg) since the last call,
+ * that contain @what; the last one is copied to @line. *@others counts the
+ * refusal lines that do not.
+ */
+static int kmsg_count(int fd, const char *what, char *line, size_t len, int *others)
+{
+	char rec[2048];
+	int n = 0;
+	ssize_t r;
+
+	/* one record per read; EAGAIN at the end, EPIPE if one was overwritten */
+	while ((r = read(fd, rec, sizeof(rec) - 1)) > 0 || (r < 0 && errno == EPIPE)) {
+		if (r <= 0)
+			continue;
+		rec[r] = '\0';
+		if (strstr(rec, what)) {
+			n++;
+			snprintf(line, len, "%s", rec);
+		} else if (strstr(rec, "refused an IOASID")) {
+			(*others)++;
+		}
+	}
+	return n;
+}
+
+TEST_F(cg, refusal_logged_once_per_limit)
+{
+	char want_b[PATH_MAX + 64], want_d[PATH_MAX + 64], line[2048];
+	const char *rel_b = self->b + strlen(self->root);
+	const char *rel_d = self->d + strlen(self->root);
+	char pid[32];
+	int fd, others = 0;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		SKIP(return, "/dev/kmsg cannot be read");
+	ASSERT_LE(0, lseek(fd, 0, SEEK_END));
+	snprintf(want_b, sizeof(want_b), "refused an IOASID by ioasids.max (1) of %s\n", rel_b);
+	snprintf(want_d, sizeof(want_d), "refused an IOASID by ioasids.max (0) of %s\n", rel_d);
+
+	/* three refusals by B's max: one line, naming the task, the limit, B */
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "1"));
+	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(1, kmsg_count(fd, want_b, line, sizeof(line), &others));
+	snprintf(pid, sizeof(pid), "[%d] refused", self->w[0].pid);
+	EXPECT_NE(NULL, strstr(line, pid)) TH_LOG("%s", line);
+
+	/* another cgroup's first refusal has its own line */
+	ASSERT_EQ(0, cg_set(self->d, "ioasids.max", "0"));
+	ASSERT_EQ(0, worker_start(&self->w[1], self->d));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[1]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[1]));
+	EXPECT_EQ(1, kmsg_count(fd, want_d, line, sizeof(line), &others));
+
+	/* a new limit: its first refusal is logged again, with its value */
+	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "2"));
+	snprintf(want_b, sizeof(want_b), "refused an IOASID by ioasids.max (2) of %s\n", rel_b);
+	ASSERT_LT(0, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	EXPECT_EQ(1, kmsg_count(fd, want_b, line, sizeof(line), &others));
+	/* no other refusal line: none for C, A or the root, which refused nothing */
+	EXPECT_EQ(0, others);
+	EXPECT_EQ(5, cg_events(self->b, "ioasids.events.local"));
+	close(fd);
+}
+
 static int wait_modify(int ifd, int timeout_ms)
 {
 	struct pollfd p = { .fd = ifd, .events = POLLIN };
