@@ -167,6 +167,9 @@ check: deps-tests
 	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller, a bad capacity"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" \
 		cgroup_disable=ioasids ioasid.capacity=0
+	@echo "== make demo's boot: it runs to the end and shows vm1's refusal in the kernel log"
+	@$(MAKE) --no-print-directory -s $(TESTBIN)/ioasid-alloc
+	@$(TOP)/tests/e2e/demo-host.sh $(TOP) $(CHECK)/boot-demo
 	@echo "== deb: the Debian package (make deb), lintian, its paths and scripts"
 	@$(MAKE) --no-print-directory -s deb >/dev/null
 	@$(TOP)/tests/unit/deb-host.sh $(TOP) $(BUILD) >$(CHECK)/host/deb-host.tap 2>&1 || true
@@ -181,7 +184,8 @@ check: deps-tests
 	@$(call smp_boots,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
-		$(CHECK)/boot-nocontroller $(CHECK)/boot-systemd $(CHECK)/smp-kasan $(CHECK)/smp-kcsan
+		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/boot-systemd \
+		$(CHECK)/smp-kasan $(CHECK)/smp-kcsan
 
 # The debug test kernel: configs/uml.config plus configs/uml-debug.config.
 DEBUG_UML := $(BUILD)/uml-debug

@@ -83,3 +83,5 @@ say "\$ ioasidctl info"
 "$IOASID_TOP/build/ioasidctl/ioasidctl" info | sed 's/^/demo:  /'
 kill $vmm_vm2
 wait
+# the whole kernel log, for make check's look at the demo (tests/e2e/demo-host.sh)
+dmesg >"$IOASID_OUT/dmesg.txt" 2>/dev/null
