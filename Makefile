@@ -110,10 +110,10 @@ $(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/outpu
 		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
 
 $(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h \
-		$(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
+		$(CTLDIR)/file.c $(CTLDIR)/file.h $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -I$(SDDIR) $$(pkg-config --cflags libsystemd) \
-		-o $@ $< $(CTLDIR)/systemd.c $(SDDIR)/unitfile.c $$(pkg-config --libs libsystemd) \
+		-o $@ $< $(CTLDIR)/systemd.c $(CTLDIR)/file.c $(SDDIR)/unitfile.c $$(pkg-config --libs libsystemd) \
 		-lcmocka -lpthread
 
 $(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR)/cgroup.c $(CTLDIR)/cgroup.h \

@@ -96,7 +96,7 @@ expect 4 "--output with a cgroup that does not exist" \
 	$ctl show --format prometheus --output "$t/ioasids.prom" /e2e/nope
 has "left as it was"
 result $? "  says the file is left as it was"
-cmp -s "$t/ioasids.prom" "$t/before.prom" && [ -z "$(ls -A "$t" | grep '^\.ioasids\.prom\.')" ]
+cmp -s "$t/ioasids.prom" "$t/before.prom" && [ -z "$(ls -A "$t" | grep '^\.#ioasids\.prom\.')" ]
 result $? "  leaves it unchanged and no temporary file behind"
 expect 4 "--output into a directory that does not exist" \
 	$ctl show --format prometheus --output "$t/nodir/ioasids.prom"

@@ -13,10 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cgroup.h"
+#include "file.h"
 #include "output.h"
 #include "systemd.h"
 #include "top.h"
@@ -215,8 +214,6 @@ static int show_one(const char *path, int depth, void *data)
 	if (arg_recursive && level > 0 && level < 64)
 		parent = ctx->rows[level - 1];
 	/* in a tree, a child row names only its last component, like lsblk */
-	if (arg_format == FORMAT_PROMETHEUS)
-		parent = NULL;	/* every sample names its whole path */
 	row = out_add(ctx->out, parent, parent ? strrchr(path, '/') + 1 : path, &st);
 	if (!row)
 		return -ENOMEM;
@@ -226,48 +223,22 @@ static int show_one(const char *path, int depth, void *data)
 }
 
 /*
- * Print through @print to stdout, or with --output to a temporary file in
- * FILE's directory that is renamed over FILE only once all of it is written:
- * a reader (node_exporter) never sees half a file. On failure FILE is left
- * as it was.
+ * Print through @print to stdout, or with --output replace FILE at once
+ * (file_replace()): a reader (node_exporter) never sees half a file, and on
+ * failure FILE is left as it was.
  */
 static int output(int (*print)(FILE *f, void *data), void *data)
 {
-	_cleanup_free_ char *tmp = NULL;
-	const char *base;
-	FILE *f;
-	int fd, status;
+	int ret;
 
 	if (!arg_output)
 		return print(stdout, data);
-	base = strrchr(arg_output, '/');
-	if (asprintf(&tmp, "%.*s.%s.XXXXXX", base ? (int)(base - arg_output + 1) : 0,
-		     arg_output, base ? base + 1 : arg_output) < 0) {
-		tmp = NULL;
-		return fail(-ENOMEM, arg_output);
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return fail(-errno, arg_output);
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return fail(-ENOMEM, arg_output);
-	}
-	status = print(f, data);
-	/* readable as a file the collector's user did not write: 0644 */
-	if (fchmod(fd, 0644) || fflush(f) || fsync(fd))
-		status = status ?: fail(-errno, arg_output);
-	if (fclose(f))
-		status = status ?: fail(-errno, arg_output);
-	if (!status && rename(tmp, arg_output))
-		status = fail(-errno, arg_output);
-	if (status) {
-		unlink(tmp);
+	ret = file_replace(arg_output, print, data);
+	if (ret < 0)
+		ret = fail(ret, arg_output);
+	if (ret)
 		fprintf(stderr, "ioasidctl: %s left as it was\n", arg_output);
-	}
-	return status;
+	return ret;
 }
 
 struct show_args {

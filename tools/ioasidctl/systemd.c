@@ -11,6 +11,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "systemd.h"
 #include "util.h"
 
@@ -227,12 +228,27 @@ static int mkdir_p(char *dir)
 	return 0;
 }
 
+struct dropin {
+	const char *unit, *value;
+};
+
+static int dropin_print(FILE *f, void *data)
+{
+	const struct dropin *d = data;
+
+	fprintf(f, "# This is a drop-in unit file extension, created via \"ioasidctl set --unit\".\n"
+		"# Amendments to the unit should go into a separate drop-in.\n"
+		"# " UNITFILE_KEY_SILENT "= is " UNITFILE_KEY "= spelled so that systemd does not "
+		"warn about it; see ioasidctl(8).\n"
+		"[%s]\n%s=%s\n", unit_section(d->unit), IOASID_UNIT_KEY, d->value);
+	return 0;
+}
+
 int dropin_write(const char *root, const char *unit, bool runtime,
 		 const char *value, char *path, size_t len)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + 32];
-	_cleanup_close_ int fd = -1;
-	_cleanup_fclose_ FILE *f = NULL;
+	struct dropin d = { unit, value };
+	char dir[PATH_MAX];
 	int ret;
 
 	if (!unit_name_valid(unit))
@@ -244,29 +260,5 @@ int dropin_write(const char *root, const char *unit, bool runtime,
 	ret = mkdir_p(dir);
 	if (ret)
 		return ret;
-	if (snprintf(tmp, sizeof(tmp), "%s/.#%s.XXXXXX", dir, IOASID_DROPIN) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		unlink(tmp);
-		return ret;
-	}
-	fd = -1;	/* the FILE owns it */
-	fprintf(f, "# This is a drop-in unit file extension, created via \"ioasidctl set --unit\".\n"
-		"# Amendments to the unit should go into a separate drop-in.\n"
-		"# " UNITFILE_KEY_SILENT "= is " UNITFILE_KEY "= spelled so that systemd does not "
-		"warn about it; see ioasidctl(8).\n"
-		"[%s]\n%s=%s\n", unit_section(unit), IOASID_UNIT_KEY, value);
-	if (fflush(f) || fchmod(fileno(f), 0644) || fsync(fileno(f)) ||
-	    rename(tmp, path)) {
-		ret = -errno;
-		unlink(tmp);
-		return ret;
-	}
-	return 0;
+	return file_replace(path, dropin_print, &d);
 }
