@@ -132,7 +132,9 @@ static void ioasids_log(struct ioasids_cgroup *over)
 	struct cgroup *cgrp = over->css.cgroup;
 	char path[256];
 
-	if (rcu_access_pointer(cgrp->subsys[ioasids_cgrp_id]) != &over->css ||
+	/* a read first: a refusal already logged writes nothing more */
+	if (atomic_read(&over->logged) ||
+	    rcu_access_pointer(cgrp->subsys[ioasids_cgrp_id]) != &over->css ||
 	    atomic_xchg(&over->logged, 1))
 		return;
 	cgroup_path(cgrp, path, sizeof(path));
