@@ -4,7 +4,8 @@
 # overlay (our new files) in. Every step is skipped when its inputs did not
 # change, and unchanged files keep their mtimes, so make rebuilds nothing.
 #
-# Usage: scripts/kernel-tree.sh prepare | series OUTDIR | verify-series DIR | overlay-list
+# Usage: scripts/kernel-tree.sh prepare | series OUTDIR | verify-series DIR | maintainers DIR |
+#        overlay-list
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -125,40 +126,155 @@ sync_overlay() {
 	mv "$new" "$tree/.ioasid-overlay"
 }
 
-# Write the whole series, overlay included, as git am-able patches.
+# The series as it is sent, in an order where every prefix builds: the
+# cgroup fix, the IOASID core, the controller, its KUnit suites, the IOMMU
+# layer's use of the core, the guide, MAINTAINERS, and /dev/ioasid last so
+# that everything before it can be merged without the new uAPI. Each stage
+# is "name|message|Kconfig symbols it adds|overlay paths|tree patches": a
+# message of "-" takes the one tree patch's own with git am; otherwise the
+# tree patches and overlay files are squashed into one commit. Our Kconfig
+# and Makefile are cut down to the symbols added so far.
+stages() {
+	cat <<-'EOF'
+	fix|-|||0001-*
+	core|core.txt|IOASID|include/linux/ioasid.h drivers/iommu/ioasid/core.c|0002-*
+	controller|controller.txt||kernel/cgroup/ioasid.c|0003-*
+	kunit|kunit.txt|IOASID_KUNIT_TEST|drivers/iommu/ioasid/ioasid_kunit.c|
+	iommu|-|||0004-*
+	docs|docs.txt||Documentation/admin-guide/cgroup-v2-ioasid.rst|0005-*
+	maintainers|-|||0006-*
+	dev|dev.txt|IOASID_DEV|drivers/iommu/ioasid/dev.c include/uapi/linux/ioasid.h|0007-*
+	EOF
+}
+# Not for merging: written to OUTDIR/optional, on top of the series.
+optional_stages() {
+	echo "bench|bench.txt|IOASID_BENCH|drivers/iommu/ioasid/bench.c|"
+}
+
+# A Kconfig file with only the stanzas of the given symbols.
+kconfig_cut() { # FILE SYMBOLS...
+	local f=$1; shift
+	awk -v syms=" $* " '
+		/^(menu)?config / { inconf = 1; keep = index(syms, " " $2 " ") > 0 }
+		!inconf || keep { print }' "$f" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+# A Makefile with only the lines whose CONFIG_ symbols were given.
+makefile_cut() { # FILE SYMBOLS...
+	local f=$1; shift
+	awk -v syms=" $* " '{
+		line = $0; ok = 1
+		while (match(line, /\$\(CONFIG_[A-Za-z0-9_]+\)/)) {
+			sym = substr(line, RSTART + 9, RLENGTH - 10)
+			if (!index(syms, " " sym " ")) ok = 0
+			line = substr(line, RSTART + RLENGTH)
+		}
+		if (ok) print
+	}' "$f"
+}
+
+# Commit the stages given on stdin to the worktree $1; symbols added by
+# earlier stages are in the variable syms.
+commit_stages() {
+	local wt=$1 name msg add paths tp f p
+	local g=(git -C "$wt" -c user.name="$author_name" -c user.email="$author_email")
+	while IFS='|' read -r name msg add paths tp; do
+		syms="$syms $add"
+		if [ "$msg" = - ]; then
+			"${g[@]}" am -q "$top"/patches/series/$tp || die "stage $name: git am failed"
+			continue
+		fi
+		for p in $tp; do
+			"${g[@]}" apply --index "$top"/patches/series/$p || die "stage $name: $p does not apply"
+		done
+		for f in $paths; do
+			mkdir -p "$(dirname "$wt/$f")"
+			src=$(overlay_list | awk -F'\t' -v d="$f" '$2 == d { print $1 }')
+			[ -n "$src" ] || die "stage $name: $f is not in the overlay"
+			cp "$top/$src" "$wt/$f"
+		done
+		if [ -n "$add" ]; then
+			mkdir -p "$wt/drivers/iommu/ioasid"
+			kconfig_cut "$top/drivers/iommu/ioasid/Kconfig" $syms >"$wt/drivers/iommu/ioasid/Kconfig"
+			makefile_cut "$top/drivers/iommu/ioasid/Makefile" $syms >"$wt/drivers/iommu/ioasid/Makefile"
+		fi
+		"${g[@]}" add -f -A
+		"${g[@]}" commit -q -F <(sed -e "s/^Signed-off-by: .*/Signed-off-by: $author_name <$author_email>/" \
+			"$top/patches/messages/$msg") || die "stage $name: nothing to commit"
+	done
+}
+
+# The identity patches are sent as: AUTHOR="Name <mail>", else git's
+# user.name and user.email, else the project's placeholder.
+author() {
+	local a=${AUTHOR:-}
+	if [ -z "$a" ] && git -C "$top" config user.email >/dev/null 2>&1; then
+		a="$(git -C "$top" config user.name) <$(git -C "$top" config user.email)>"
+	fi
+	[ -n "$a" ] || a="ioasid developer <dev@ioasid.invalid>"
+	case "$a" in
+	*' <'*@*'>') ;;
+	*) die "AUTHOR must be \"Name <mail>\", not \"$a\"" ;;
+	esac
+	author_name=${a% <*} author_email=${a##*<} author_email=${author_email%>}
+}
+
+# Fill git format-patch's cover letter from patches/messages/cover.txt:
+# its first line is the subject, the rest the text.
+cover() { # FILE
+	local f=$1 msg=$top/patches/messages/cover.txt subject
+	subject=$(head -n 1 "$msg")
+	grep -q '^\*\*\* BLURB HERE \*\*\*$' "$f" || die "$f has no blurb to fill"
+	awk -v subject="$subject" -v msg="$msg" '
+		/\*\*\* SUBJECT HERE \*\*\*/ { sub(/\*\*\* SUBJECT HERE \*\*\*/, subject) }
+		/^\*\*\* BLURB HERE \*\*\*$/ {
+			n = 0
+			while ((getline line <msg) > 0)
+				if (++n > 2) print line
+			next
+		}
+		{ print }' "$f" >"$f.new" && mv "$f.new" "$f"
+}
+
+# Write the whole series, overlay included, as git am-able patches, with a
+# cover letter (patches/messages/cover.txt), and the optional patches in
+# OUTDIR/optional.
 series() {
-	local out wt=$build/series-tree
+	local out wt=$build/series-tree placeholder="ioasid developer <dev@ioasid.invalid>"
 	out=$(realpath -m "$1")
+	author
 	rm -rf "$out" "$wt"
 	git_t worktree prune
 	git_t worktree add -q --detach "$wt" base
-	commit_overlay() {
-		local msg=$1; shift
-		local src dst
-		while IFS=$'\t' read -r src dst; do
-			for pat in "$@"; do
-				case "$dst" in $pat)
-					mkdir -p "$(dirname "$wt/$dst")"
-					cp "$top/$src" "$wt/$dst"
-					git -C "$wt" add -f "$dst";;
-				esac
-			done
-		done < <(overlay_list)
-		git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
-			commit -q -F "$msg"
-	}
-	commit_overlay "$top/patches/messages/core.txt" 'include/*' 'drivers/iommu/ioasid/Kconfig' \
-		'drivers/iommu/ioasid/Makefile' 'drivers/iommu/ioasid/core.c' 'drivers/iommu/ioasid/dev.c' \
-		'drivers/iommu/ioasid/bench.c'
-	commit_overlay "$top/patches/messages/controller.txt" 'kernel/cgroup/*'
-	commit_overlay "$top/patches/messages/kunit.txt" 'drivers/iommu/ioasid/ioasid_kunit.c'
-	commit_overlay "$top/patches/messages/docs.txt" 'Documentation/*'
-	git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
-		am -q "$top"/patches/series/*.patch
-	mkdir -p "$out"
-	git -C "$wt" format-patch -q -o "$out" base..HEAD
+	syms=
+	commit_stages "$wt" < <(stages)
+	local head
+	head=$(git -C "$wt" rev-parse HEAD)
+	commit_stages "$wt" < <(optional_stages)
+	mkdir -p "$out/optional"
+	git -C "$wt" -c user.name="$author_name" -c user.email="$author_email" format-patch -q --zero-commit --cover-letter \
+		-o "$out" base.."$head"
+	git -C "$wt" format-patch -q --zero-commit --subject-prefix="PATCH OPTIONAL" -o "$out/optional" "$head"..HEAD
 	git_t worktree remove --force "$wt"
-	ls "$out"
+	# The tree patches carry the placeholder identity: send ours.
+	sed -i -e "s/$placeholder/$author_name <$author_email>/" "$out"/*.patch "$out"/optional/*.patch
+	cover "$out/0000-cover-letter.patch"
+	(cd "$out" && ls ./*.patch optional/*.patch | sed 's|^\./||')
+	if [ "$author_name <$author_email>" = "$placeholder" ]; then
+		echo "kernel-tree.sh: the patches carry the placeholder $placeholder;" \
+			"send them with make patches AUTHOR=\"Name <mail>\"" >&2
+	fi
+}
+
+# A worktree WT of the pristine tree with the written series in DIR applied
+# (the cover letter is not a patch; the optional ones go on top).
+applied_tree() { # DIR WT
+	rm -rf "$2"
+	git_t worktree prune
+	git_t worktree add -q --detach "$2" base
+	# shellcheck disable=SC2046
+	git -C "$2" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
+		am -q $(ls "$1"/*.patch | grep -v /0000-cover-letter.patch) "$1"/optional/*.patch
 }
 
 # Apply a written series to the pristine tree with git am, and check every
@@ -166,11 +282,7 @@ series() {
 verify_series() {
 	local dir wt=$build/verify-tree src dst bad=0
 	dir=$(realpath -m "$1")
-	rm -rf "$wt"
-	git_t worktree prune
-	git_t worktree add -q --detach "$wt" base
-	if ! git -C "$wt" -c user.name="ioasid developer" -c user.email="dev@ioasid.invalid" \
-		am -q "$dir"/*.patch; then
+	if ! applied_tree "$dir" "$wt"; then
 		echo "verify: the series does not apply with git am to $(cat "$tree/.ioasid-base")" >&2
 		bad=1
 	else
@@ -182,9 +294,26 @@ verify_series() {
 	return $bad
 }
 
+# For each patch of a written series, the lists get_maintainer.pl of the
+# patched tree (our MAINTAINERS entry included) sends it to.
+maintainers() {
+	local dir wt=$build/maintainers-tree p
+	dir=$(realpath -m "$1")
+	applied_tree "$dir" "$wt" || die "the series in $dir does not apply"
+	for p in "$dir"/0*.patch "$dir"/optional/*.patch; do
+		case $p in */0000-cover-letter.patch) continue ;; esac
+		printf '%s: %s\n' "${p#"$dir"/}" "$(cd "$wt" && perl scripts/get_maintainer.pl --nogit \
+			--nogit-fallback --norolestats --nom --nor --l "$p" | sort | paste -sd' ')"
+	done
+	git_t worktree remove --force "$wt"
+}
+
 case "${1:-}" in
 prepare)
 	mkdir -p "$build"
+	# make check builds the SMP kernels in the background: one at a time.
+	exec 8>"$build/.kernel-tree.lock"
+	flock 8
 	unpack
 	apply_patches
 	sync_overlay
@@ -198,10 +327,14 @@ verify-series)
 	[ -n "${2:-}" ] || die "usage: kernel-tree.sh verify-series DIR"
 	verify_series "$2"
 	;;
+maintainers)
+	[ -n "${2:-}" ] || die "usage: kernel-tree.sh maintainers DIR"
+	maintainers "$2"
+	;;
 overlay-list)
 	overlay_list
 	;;
 *)
-	die "usage: kernel-tree.sh prepare | series OUTDIR | verify-series DIR | overlay-list"
+	die "usage: kernel-tree.sh prepare | series OUTDIR | verify-series DIR | maintainers DIR | overlay-list"
 	;;
 esac

@@ -9,7 +9,6 @@
 #include <linux/err.h>
 #include <linux/iommu.h>		/* ioasid_t */
 #include <linux/types.h>
-#include <uapi/linux/ioasid.h>
 
 /* PCIe PASIDs are 20 bits wide and PASID 0 means "no PASID". */
 #define IOASID_CAPACITY_MAX	((1U << 20) - 1)

@@ -18,6 +18,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/ioasid.h>
 
 /*
  * Copy in an extensible ioctl argument: argsz must cover at least @minsz,
