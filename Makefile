@@ -42,9 +42,12 @@ help:
 	@echo "make install     install ioasidctl, its man page and completion, the"
 	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
 	@echo "make deb         build the Debian package ioasidctl into build/deb (dpkg-buildpackage)"
-	@echo "make patches     write the full series, git am-able, to build/patches"
+	@echo "make patches     write the series and its cover letter, git am-able, to build/patches"
+	@echo "                 (AUTHOR=\"Name <mail>\" for From: and Signed-off-by:)"
 	@echo "make bench       boot the test kernel and print what a charge costs (build/bench/)"
-	@echo "make lint        checkpatch --strict and W=1 on the kernel files"
+	@echo "make lint        the kernel side as build bots check it: checkpatch --strict, W=1,"
+	@echo "                 sparse, clang, coccicheck, kernel-doc, htmldocs, get_maintainer.pl,"
+	@echo "                 and every prefix of the series built"
 	@echo "make clean       remove build output but keep the unpacked tree"
 	@echo "make distclean   remove build/"
 
@@ -52,7 +55,7 @@ deps-kernel:
 	@$(TOP)/scripts/deps.sh kernel
 
 deps-tests:
-	@$(TOP)/scripts/deps.sh kernel tests tools systemd qemu
+	@$(TOP)/scripts/deps.sh kernel tests tools systemd qemu deb lint
 
 deps-tools:
 	@$(TOP)/scripts/deps.sh tools
@@ -151,14 +154,20 @@ check: deps-tests
 	@echo "== building the test programs and ioasidctl"
 	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
 	@rm -rf $(CHECK)
-	@echo "== lint: checkpatch --strict and W=1 on the kernel files"
+	@echo "== the SMP kernels, built in the background at nice 19 from here on (logs:"
+	@echo "   build/x86-smp-build.log, build/x86-kcsan-build.log)"
+	@rm -f $(BUILD)/kernel-x86.status
+	@exec 9>$(BUILD)/kernel-x86.lock && flock 9 && \
+		{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86 >$(BUILD)/kernel-x86.log 2>&1; \
+		  echo $$? >$(BUILD)/kernel-x86.status; } &
+	@echo "== lint: checkpatch --strict, W=1, sparse, clang, coccicheck, kernel-doc, htmldocs,"
+	@echo "   get_maintainer.pl, and every prefix of the series built"
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
+	@$(TOP)/scripts/check-series.sh $(CHECK)/host
 	@echo "== unit: cmocka suites (ASan, UBSan), man page, completion, the generator, install"
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, 10 s each"
 	@$(TOP)/tests/fuzz/libfuzzer.sh $(CHECK)/host 10
-	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
-	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
 	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, security, 10 s of stress, 1,000,000 fuzz calls"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,security,stress,fuzz" \
 		IOASID_STRESS=10
@@ -177,10 +186,15 @@ check: deps-tests
 	@echo "   the package installed with dpkg -i, and removed last with dpkg -r"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
+	@echo "== waiting for the SMP kernels"
+	@flock $(BUILD)/kernel-x86.lock true
+	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
+		{ tail -n 30 $(BUILD)/kernel-x86.log; echo "make check: the SMP kernels did not build"; exit 1; }
+	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
+	@echo "   (after the SMP kernels: it swaps files in the shared tree for a while)"
+	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
 	@echo "== boots 5 and 6: x86_64 SMP kernels under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d"
-	@echo "   (logs: build/x86-smp-build.log, build/x86-kcsan-build.log): KASAN, kmemleak and"
-	@echo "   failslab, then KCSAN and lockdep"
-	@$(MAKE) --no-print-directory -s kernel-x86
+	@echo "   KASAN, kmemleak and failslab, then KCSAN and lockdep"
 	@$(call smp_boots,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
@@ -316,12 +330,15 @@ deb: deps-tools
 	@echo "$(DEB_FILE)"
 
 patches: tree
-	@$(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches
+	@AUTHOR="$(AUTHOR)" $(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches
 
 lint: deps-kernel
+	@$(TOP)/scripts/deps.sh lint
 	@$(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config >/dev/null
-	@$(TOP)/scripts/lint.sh $(CHECK)/host
-	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host
+	@rm -rf $(CHECK)/lint
+	@$(TOP)/scripts/lint.sh $(CHECK)/lint
+	@$(TOP)/scripts/check-series.sh $(CHECK)/lint
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/lint
 
 clean:
 	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install the Debian packages a target needs, only when some are missing.
-# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu deb)
+# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu deb lint)
 set -euo pipefail
 
 declare -A pkgs=(
@@ -9,6 +9,7 @@ declare -A pkgs=(
 	[systemd]="debootstrap"
 	[qemu]="qemu-system-x86"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
+	[lint]="sparse coccinelle ocaml-nox clang llvm lld python3-sphinx python3-sphinx-rtd-theme"
 	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libcmocka-dev groff-base man-db dbus systemd"
 )
 

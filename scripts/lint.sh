@@ -1,7 +1,10 @@
 #!/bin/bash
 # Kernel code quality as TAP in OUTDIR/lint.tap: checkpatch.pl --strict from
-# the pinned tree on every kernel file we add and every patch in
-# patches/series, and a W=1 build of our objects, which must not warn.
+# the pinned tree on every kernel file we add, every patch in patches/series
+# and every patch of the series make patches writes (cover letter included),
+# a W=1 build of our objects, which must not warn, and the checks the
+# kernel's build bots run: sparse, clang W=1, coccicheck, kernel-doc -Wall,
+# the admin guide through Sphinx, and get_maintainer.pl on every patch.
 # The W=1 build has its own directory, build/uml-lint, so the test kernel's
 # objects keep their flags. Needs a configured build/uml.
 # Usage: scripts/lint.sh OUTDIR
@@ -45,15 +48,15 @@ done
 if "$top/scripts/kernel-tree.sh" series "$build/patches" >"$log" 2>&1 &&
    "$top/scripts/kernel-tree.sh" verify-series "$build/patches" >>"$log" 2>&1; then
 	result ok "make patches: the full series applies with git am to the pinned tree"
-	for p in "$build"/patches/*.patch; do
+	for p in "$build"/patches/*.patch "$build"/patches/optional/*.patch; do
 		# FILE_PATH_CHANGES ("does MAINTAINERS need updating?") is left out:
 		# the series updates MAINTAINERS once, in its own patch
-		# (patches/series/0003), as new subsystems usually do.
+		# (patch 7 of the series), as new subsystems usually do.
 		if (cd "$tree" && perl scripts/checkpatch.pl --strict --terse --no-summary \
 			--ignore FILE_PATH_CHANGES "$p") >"$log" 2>&1; then
-			result ok "checkpatch --strict build/patches/$(basename "$p")"
+			result ok "checkpatch --strict ${p#"$build"/}"
 		else
-			result not-ok "checkpatch --strict build/patches/$(basename "$p")" "$log"
+			result not-ok "checkpatch --strict ${p#"$build"/}" "$log"
 		fi
 	done
 else
@@ -91,6 +94,106 @@ else
 	result not-ok "W=1 build of $objects" "$log.$$"
 	rm -f "$log.$$"
 fi
+
+# ---- the checks the kernel's build bots run ----------------------------
+# A finding counts when it is in one of our files.
+ours=$(echo "$files" | grep -E '\.[ch]$' | sed 's/[.]/[.]/g' | paste -sd'|')
+findings() { grep -E "(^|/)($ours):[0-9]+(:[0-9]+)?[:-]" "$1" | grep -E "${2:-warning|error}"; }
+
+# sparse, as make C=2 runs it (whether or not the object is up to date),
+# on the UML objects.
+if kmake C=2 $objects >"$log" 2>&1; then
+	if findings "$log" >"$log.$$"; then result not-ok "sparse (C=2): no finding in our objects" "$log.$$"
+	else result ok "sparse (C=2): no finding in our objects"; fi
+else
+	tail -n 20 "$log" >"$log.$$"; result not-ok "sparse (C=2) runs on our objects" "$log.$$"
+fi
+rm -f "$log.$$"
+
+# clang, as the LLVM=1 build bots build, at W=1, in build/uml-clang.
+clangdir=$build/uml-clang
+mkdir -p "$clangdir"
+cmake_() { make -C "$tree" O="$clangdir" ARCH=um LLVM=1 LOCALVERSION= -j"${JOBS:-$(nproc)}" "$@"; }
+cmp -s "$build/uml/.config" "$clangdir/.config.gcc" || {
+	cp "$build/uml/.config" "$clangdir/.config"; cp "$build/uml/.config" "$clangdir/.config.gcc"; }
+for o in $objects drivers/iommu/ioasid/bench.o; do rm -f "$clangdir/$o"; done
+if cmake_ olddefconfig >"$log" 2>&1 && cmake_ W=1 $objects drivers/iommu/ioasid/bench.o >>"$log" 2>&1; then
+	if findings "$log" >"$log.$$"; then result not-ok "clang (LLVM=1) W=1: no warning in our objects" "$log.$$"
+	else result ok "clang (LLVM=1) W=1: no warning in our objects"; fi
+else
+	grep -E 'error' "$log" >"$log.$$" || tail -n 20 "$log" >"$log.$$"
+	result not-ok "clang (LLVM=1) W=1 builds our objects" "$log.$$"
+fi
+rm -f "$log.$$"
+
+# coccicheck, every semantic patch of the pinned tree, on copies of our C
+# files (M= takes a directory; ours are spread over three).
+cs=$build/cocci-src
+rm -rf "$cs"
+for f in $(echo "$files" | grep -E '\.[ch]$'); do mkdir -p "$cs/$(dirname "$f")"; cp "$tree/$f" "$cs/$f"; done
+if make -C "$tree" -s coccicheck MODE=report M="$cs" J="${JOBS:-$(nproc)}" >"$log" 2>&1; then
+	if findings "$log" '.' >"$log.$$"; then result not-ok "coccicheck: no finding in our files" "$log.$$"
+	else result ok "coccicheck: no finding in our files ($(grep -c '^/usr/bin/spatch' "$log") semantic patches)"; fi
+else
+	tail -n 20 "$log" >"$log.$$"; result not-ok "coccicheck runs on our files" "$log.$$"
+fi
+rm -f "$log.$$"
+
+# kernel-doc -Wall on every file of ours with kernel-doc comments.
+for f in $(echo "$files" | grep -E '\.[ch]$'); do
+	grep -q '^/\*\*$' "$tree/$f" || continue
+	if (cd "$tree" && perl scripts/kernel-doc -none -Wall "$f") >"$log" 2>&1 && [ ! -s "$log" ]; then
+		result ok "kernel-doc -none -Wall $f"
+	else
+		result not-ok "kernel-doc -none -Wall $f" "$log"
+	fi
+done
+
+# htmldocs: the admin guide rendered with the tree's Sphinx configuration,
+# with no warning, and with every table and literal block of the source.
+doc=Documentation/admin-guide/cgroup-v2-ioasid.rst
+docdir=$build/htmldocs
+rm -rf "$docdir"
+mkdir -p "$docdir/src"
+cp "$tree/$doc" "$docdir/src/"
+printf '.. toctree::\n\n   cgroup-v2-ioasid\n' >"$docdir/src/index.rst"
+if (cd "$tree/Documentation" && sphinx-build -q -b html -c . -D kerneldoc_srctree=.. \
+	-D kerneldoc_bin=../scripts/kernel-doc -d "$docdir/doctrees" "$docdir/src" "$docdir/html") >"$log" 2>&1; then
+	html=$docdir/html/cgroup-v2-ioasid.html
+	grep -v 'dot(1) not found\|^Using .* theme' "$log" >"$log.$$" || true
+	if [ -s "$log.$$" ]; then result not-ok "htmldocs: $doc renders without a warning" "$log.$$"
+	else result ok "htmldocs: $doc renders without a warning"; fi
+	want_pre=$(grep -E '::$' "$tree/$doc" | grep -cvE '^\s*\.\. ')
+	want_tables=$(grep -cE '^\s*\.\. (list-table|table|csv-table)::|^\s*\+[-=]+\+' "$tree/$doc")
+	got_pre=$(grep -o '<pre>' "$html" | wc -l) got_tables=$(grep -o '<table class="docutils' "$html" | wc -l)
+	if [ "$got_pre" = "$want_pre" ] && [ "$got_tables" = "$want_tables" ] && ! grep -q 'system-message' "$html"; then
+		result ok "htmldocs: the page has its $want_pre literal blocks and $want_tables table(s)"
+	else
+		echo "literal blocks: $got_pre rendered, $want_pre in the source; tables: $got_tables, $want_tables" >"$log.$$"
+		result not-ok "htmldocs: the page has every literal block and table" "$log.$$"
+	fi
+else
+	tail -n 20 "$log" >"$log.$$"; result not-ok "htmldocs: $doc renders" "$log.$$"
+fi
+rm -f "$log.$$"
+
+# get_maintainer.pl sends every patch to the cgroup list (MAINTAINERS's own
+# patch aside) and every patch that touches the IOMMU side to the IOMMU list.
+if [ -d "$build/patches" ] && "$top/scripts/kernel-tree.sh" maintainers "$build/patches" >"$log" 2>&1; then
+	while IFS= read -r line; do
+		p=${line%%: *} lists=${line#*: } miss=
+		touched=$(grep '^+++ b/' "$build/patches/$p" | cut -c7-)
+		echo "$touched" | grep -qvx MAINTAINERS && ! echo "$lists" | grep -q 'cgroups@vger.kernel.org' &&
+			miss="cgroups@vger.kernel.org"
+		echo "$touched" | grep -qE '^(drivers/iommu/|include/(uapi/)?linux/ioasid\.h|Documentation/admin-guide/cgroup-v2-ioasid)' &&
+			! echo "$lists" | grep -q 'iommu@lists.linux.dev' && miss="$miss iommu@lists.linux.dev"
+		if [ -z "$miss" ]; then result ok "get_maintainer.pl: $p goes to $lists"
+		else echo "$line; missing: $miss" >"$log.$$"; result not-ok "get_maintainer.pl: $p reaches its lists" "$log.$$"; fi
+	done <"$log"
+else
+	result not-ok "get_maintainer.pl runs on the series" "$log"
+fi
+rm -f "$log.$$"
 
 { echo "TAP version 13"; echo "1..$n"; cat "$tap"; } >"$out/lint.tap"
 rm -f "$tap" "$log"

@@ -1,0 +1,92 @@
+#!/bin/bash
+# Every prefix of the series (make patches) builds: apply the patches one
+# by one to the pristine tree, and after each, build what the series adds
+# or touches in four configurations: UML and x86_64, each with the
+# series' options on (the test kernels' configs) and off. Objects, not
+# whole kernels: a prefix that breaks the build of a file it touches, or
+# that adds a Makefile line for a file not there yet, fails here. TAP in
+# OUTDIR/series.tap. Build directories: build/prefix.
+# Usage: scripts/check-series.sh OUTDIR
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$top/build}
+tree=$build/linux
+out=$1
+base=$build/prefix
+wt=$base/tree
+mkdir -p "$out" "$base"
+tap=$(mktemp) log=$(mktemp) n=0
+trap 'rm -f "$tap" "$log"; git -C "$tree" worktree remove --force "$wt" 2>/dev/null' EXIT
+
+result() { # ok|not-ok description [detail-file]
+	n=$((n + 1))
+	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; sed 's/^/# /' "$3" | head -n 30; fi
+} >>"$tap"
+finish() { { echo "TAP version 13"; echo "1..$n"; cat "$tap"; } >"$out/series.tap"; exit 0; }
+
+# The series' options, and a config with all of them off. CONFIG_IOASID
+# has no prompt: it is on when something selects it.
+opts='CGROUP_IOASIDS IOASID_DEV IOASID_KUNIT_TEST IOASID_BENCH'
+off_config() {
+	local re
+	re=$(echo "IOASID $opts" | sed 's/ /|/g')
+	sed -E "/^(# )?CONFIG_($re)[= ]/d" "$1"
+	for o in $opts; do echo "# CONFIG_$o is not set"; done
+}
+
+# Start from the test kernels' configs: the UML kernel's, and the x86_64
+# one of scripts/check-x86.sh (configured here if it was not built yet).
+configs=()
+for a in uml:um:uml.config x86_64:x86_64:x86_64.config; do
+	IFS=: read -r name arch frag <<<"$a"
+	if ! "$top/scripts/build-kernel.sh" "$build/$name" "$arch" "$top/configs/$frag" olddefconfig >"$log" 2>&1; then
+		result not-ok "the $name test config is there to start from" "$log"
+		finish
+	fi
+	mkdir -p "$base/$name-on" "$base/$name-off"
+	cp "$build/$name/.config" "$base/$name-on.wanted"
+	off_config "$build/$name/.config" >"$base/$name-off.wanted"
+	configs+=("$name-on:$arch" "$name-off:$arch")
+done
+
+if ! "$top/scripts/kernel-tree.sh" series "$base/patches" >"$log" 2>&1; then
+	result not-ok "make patches writes the series" "$log"
+	finish
+fi
+git -C "$tree" worktree remove --force "$wt" 2>/dev/null
+rm -rf "$wt"
+git -C "$tree" worktree prune
+git -C "$tree" worktree add -q --detach "$wt" base
+
+# What a prefix can break, as far as the config DIR builds it: the cgroup
+# core, our files, the IOMMU layer.
+targets() { # ARCH DIR
+	local t="kernel/cgroup/cgroup.o"
+	grep -q '^CONFIG_CGROUP_IOASIDS=y' "$2/.config" && t="$t kernel/cgroup/ioasid.o"
+	[ -d "$wt/drivers/iommu/ioasid" ] && t="$t drivers/iommu/ioasid/"
+	[ "$1" = x86_64 ] && t="$t drivers/iommu/iommu.o drivers/iommu/iommu-sva.o"
+	echo "$t"
+}
+
+for p in "$base"/patches/0*.patch; do
+	case $p in */0000-cover-letter.patch) continue ;; esac
+	name=$(basename "$p" .patch)
+	if ! git -C "$wt" -c user.name=prefix -c user.email=prefix@ioasid.invalid am -q "$p" >"$log" 2>&1; then
+		result not-ok "$name applies" "$log"
+		finish
+	fi
+	for c in "${configs[@]}"; do
+		cfg=${c%%:*} arch=${c##*:} dir=$base/${c%%:*}
+		# Options this prefix does not have yet drop out here.
+		cp "$base/$cfg.wanted" "$dir/.config"
+		kmake() { make -C "$wt" O="$dir" ARCH="$arch" LOCALVERSION= -j"${JOBS:-$(nproc)}" -s "$@"; }
+		if kmake olddefconfig >"$log" 2>&1 && t=$(targets "$arch" "$dir") && kmake $t >>"$log" 2>&1; then
+			result ok "$name: $cfg builds"
+		else
+			{ echo "targets: $t"; grep -E 'error|Error' "$log" || tail -n 20 "$log"; } >"$log.err"
+			result not-ok "$name: $cfg builds" "$log.err"
+			rm -f "$log.err"
+		fi
+	done
+done
+finish
