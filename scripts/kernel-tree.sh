@@ -12,6 +12,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 tree=$build/linux
 keep=$build/linux.mtimes	# mtimes kept across a re-application of patches/
+# The worktrees live in build/, inside this repository: should one be gone,
+# git must fail rather than find this repository above it and commit there.
+export GIT_CEILING_DIRECTORIES=$build
 tarball=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 want_version=6.12
 
