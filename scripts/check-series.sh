@@ -16,14 +16,10 @@ base=$build/prefix
 wt=$base/tree
 export GIT_CEILING_DIRECTORIES=$build	# never this repository, above build/
 mkdir -p "$out" "$base"
-tap=$(mktemp) log=$(mktemp) n=0
+. "$top/scripts/tap-file.sh"
+tap_open "$out/series.tap"
+log=$(mktemp)
 trap 'rm -f "$tap" "$log"; git -C "$tree" worktree remove --force "$wt" 2>/dev/null' EXIT
-
-result() { # ok|not-ok description [detail-file]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; sed 's/^/# /' "$3" | head -n 30; fi
-} >>"$tap"
-finish() { { echo "TAP version 13"; echo "1..$n"; cat "$tap"; } >"$out/series.tap"; exit 0; }
 
 # The series' options, and a config with all of them off. CONFIG_IOASID
 # has no prompt: it is on when something selects it.

@@ -15,14 +15,10 @@ out=$1
 dirs="drivers/iommu/ drivers/dma/idxd/ drivers/misc/uacce/ kernel/cgroup/"
 log=$build/x86_64-build.log
 mkdir -p "$out"
-tap=$(mktemp) tmp=$(mktemp) n=0
+. "$top/scripts/tap-file.sh"
+tap_open "$out/x86.tap"
+tmp=$(mktemp)
 trap 'rm -f "$tap" "$tmp" "$tmp".*' EXIT
-
-result() { # ok|not-ok description [detail-file]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; sed 's/^/# /' "$3" | head -n 30; fi
-} >>"$tap"
-finish() { { echo "TAP version 13"; echo "1..$n"; cat "$tap"; } >"$out/x86.tap"; exit 0; }
 
 # Warnings as "file: message", without line and column, relative to the tree.
 warnings() { grep -E '^[^ ]+:[0-9]+:[0-9]+: warning:' "$1" | sed -e "s|^$tree/||" -e 's/:[0-9]*:[0-9]*: /: /' | sort -u; }

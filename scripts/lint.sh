@@ -18,12 +18,8 @@ mkdir -p "$out" "$lintdir"
 
 objects="kernel/cgroup/ioasid.o drivers/iommu/ioasid/core.o drivers/iommu/ioasid/dev.o drivers/iommu/ioasid/ioasid_kunit.o"
 files=$("$top/scripts/kernel-tree.sh" overlay-list | cut -f2 | grep -E '\.(c|h)$|Kconfig|Makefile')
-n=0 tap=$(mktemp)
-
-result() { # ok|not-ok description [detail-file]
-	n=$((n + 1))
-	if [ "$1" = ok ]; then echo "ok $n $2"; else echo "not ok $n $2"; sed 's/^/# /' "$3" | head -n 30; fi
-} >>"$tap"
+. "$top/scripts/tap-file.sh"
+tap_open "$out/lint.tap"
 
 log=$(mktemp)
 # checkpatch runs spdxcheck.py with /usr/bin/env python3: use Debian's, which
@@ -203,5 +199,5 @@ else
 fi
 rm -f "$log.$$"
 
-{ echo "TAP version 13"; echo "1..$n"; cat "$tap"; } >"$out/lint.tap"
-rm -f "$tap" "$log"
+tap_write
+rm -f "$log"
