@@ -140,7 +140,7 @@ sync_overlay() {
 stages() {
 	cat <<-'EOF'
 	fix|-|||0001-*
-	core|core.txt|IOASID|include/linux/ioasid.h drivers/iommu/ioasid/core.c|0002-*
+	core|core.txt|IOASID|include/linux/ioasid.h include/linux/cgroup_ioasids.h drivers/iommu/ioasid/internal.h drivers/iommu/ioasid/core.c|0002-*
 	controller|controller.txt||kernel/cgroup/ioasid.c|0003-*
 	kunit|kunit.txt|IOASID_KUNIT_TEST|drivers/iommu/ioasid/ioasid_kunit.c|
 	iommu|-|||0004-*

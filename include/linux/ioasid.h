@@ -16,7 +16,6 @@
 #define IOASID_RESERVED_DEFAULT	((1U << 16) - 1)
 
 struct ioasid_set;
-struct cgroup_subsys_state;
 
 /**
  * enum ioasid_set_type - who an IOASID set allocates for
@@ -89,64 +88,5 @@ static inline unsigned int ioasid_in_use(void)
 	return 0;
 }
 #endif /* CONFIG_IOASID */
-
-/*
- * Charging hooks, implemented by the ioasids controller and called by the
- * core only. A charge is taken against a css and must be returned to that
- * same css, whatever task or context frees the IOASID.
- */
-#ifdef CONFIG_CGROUP_IOASIDS
-struct cgroup_subsys_state *ioasids_get_css(void);
-void ioasids_put_css(struct cgroup_subsys_state *css);
-int ioasids_try_charge(struct cgroup_subsys_state *css);
-void ioasids_commit_charge(struct cgroup_subsys_state *css);
-void ioasids_cancel_charge(struct cgroup_subsys_state *css);
-void ioasids_uncharge(struct cgroup_subsys_state *css);
-#else
-static inline struct cgroup_subsys_state *ioasids_get_css(void)
-{
-	return NULL;
-}
-
-static inline void ioasids_put_css(struct cgroup_subsys_state *css)
-{
-}
-
-static inline int ioasids_try_charge(struct cgroup_subsys_state *css)
-{
-	return 0;
-}
-
-static inline void ioasids_commit_charge(struct cgroup_subsys_state *css)
-{
-}
-
-static inline void ioasids_cancel_charge(struct cgroup_subsys_state *css)
-{
-}
-
-static inline void ioasids_uncharge(struct cgroup_subsys_state *css)
-{
-}
-#endif /* CONFIG_CGROUP_IOASIDS */
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/* Internals that the KUnit suite drives directly; not an API. */
-int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
-		   struct cgroup_subsys_state *css, ioasid_t *id);
-
-struct ioasids_stat {
-	s64 usage;
-	s64 reserved;
-	s64 max;
-	s64 peak;
-	s64 events;
-	s64 events_local;
-};
-
-int ioasids_parse_max(char *buf, size_t nbytes, s64 *max);
-void ioasids_css_stat(struct cgroup_subsys_state *css, struct ioasids_stat *st);
-void ioasids_css_set_max(struct cgroup_subsys_state *css, s64 max);
-#endif
 
 #endif /* __LINUX_IOASID_H */

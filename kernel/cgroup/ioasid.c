@@ -34,6 +34,7 @@
 
 #include <linux/atomic.h>
 #include <linux/cgroup.h>
+#include <linux/cgroup_ioasids.h>
 #include <linux/ctype.h>
 #include <linux/ioasid.h>
 #include <linux/kernel.h>
@@ -42,8 +43,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <kunit/static_stub.h>
-#include <kunit/visibility.h>
 
 #define IOASIDS_MAX_STR "max"
 /* Above any count a cgroup can reach, so "max" never refuses a charge. */
@@ -121,9 +120,10 @@ static void ioasids_cancel(struct ioasids_cgroup *ic)
  * Log the first refusal by @over's limit, and the first again after each
  * write of its ioasids.max: like pids.c, one line per cgroup rather than a
  * global rate limit, so one tenant at its cap cannot hide another's line;
- * ioasids.events.local counts and notifies every refusal. A css the KUnit
- * suite made shares its parent's cgroup, so it names no limit that exists:
- * only a cgroup's own css is logged. The path is built on the stack
+ * ioasids.events.local counts and notifies every refusal. Only a css that
+ * is its cgroup's is named: one that is not (replaced when the controller
+ * was disabled above it, or built outside cgroupfs by the KUnit suites) has
+ * no ioasids.max file to name. The path is built on the stack
  * (cgroup_path() is kernfs_path(), usable in any context): no global
  * buffer or lock, and one printk record.
  */
@@ -257,9 +257,6 @@ void ioasids_uncharge(struct cgroup_subsys_state *css)
  */
 struct cgroup_subsys_state *ioasids_get_css(void)
 {
-	/* The KUnit suites stand in for a user task here. */
-	KUNIT_STATIC_STUB_REDIRECT(ioasids_get_css);
-
 	if (!cgroup_subsys_enabled(ioasids_cgrp_subsys) ||
 	    (current->flags & PF_KTHREAD))
 		return NULL;
@@ -284,7 +281,7 @@ void ioasids_put_css(struct cgroup_subsys_state *css)
  * signs, base prefixes, leading zeros, embedded NULs, values past the
  * largest possible space, is refused rather than guessed at.
  */
-VISIBLE_IF_KUNIT int ioasids_parse_max(char *buf, size_t nbytes, s64 *max)
+static int ioasids_parse_max(char *buf, size_t nbytes, s64 *max)
 {
 	u32 val;
 
@@ -306,7 +303,6 @@ VISIBLE_IF_KUNIT int ioasids_parse_max(char *buf, size_t nbytes, s64 *max)
 	*max = val;
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(ioasids_parse_max);
 
 static ssize_t ioasids_max_write(struct kernfs_open_file *of, char *buf,
 				 size_t nbytes, loff_t off)
@@ -423,34 +419,3 @@ struct cgroup_subsys ioasids_cgrp_subsys = {
 	.dfl_cftypes	= ioasids_files,
 	.threaded	= true,
 };
-
-#if IS_ENABLED(CONFIG_KUNIT)
-/**
- * ioasids_css_stat() - read a css's counters, for the KUnit suite
- * @css: the css
- * @st: filled with the values its ioasids.* files would show
- */
-void ioasids_css_stat(struct cgroup_subsys_state *css, struct ioasids_stat *st)
-{
-	struct ioasids_cgroup *ic = css_ioasids(css);
-
-	st->usage = atomic64_read(&ic->held);
-	st->reserved = atomic64_read(&ic->counter);
-	st->max = atomic64_read(&ic->limit);
-	st->peak = atomic64_read(&ic->watermark);
-	st->events = atomic64_read(&ic->events);
-	st->events_local = atomic64_read(&ic->events_local);
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasids_css_stat);
-
-/**
- * ioasids_css_set_max() - set a css's limit, for the KUnit suite
- * @css: the css
- * @max: the limit, as ioasids.max would store it
- */
-void ioasids_css_set_max(struct cgroup_subsys_state *css, s64 max)
-{
-	atomic64_set(&css_ioasids(css)->limit, max);
-}
-EXPORT_SYMBOL_IF_KUNIT(ioasids_css_set_max);
-#endif

@@ -5,27 +5,32 @@
  * The controller's charge path only follows css->parent, so the suites build
  * private hierarchies of ioasids css under the real root css, with the
  * controller's own css_alloc(), and drive them directly: no cgroupfs, no
- * task migration. What a user sees through cgroupfs is the kselftest's job.
+ * task migration. They read and write a css's ioasids.* files through the
+ * controller's own cftype handlers, as cgroupfs calls them, so the suites
+ * need nothing from the controller but its cgroup_subsys. What a user sees
+ * through cgroupfs and /dev/ioasid is the kselftest's job.
  *
- * The ioasid_pasid suite drives the IOMMU layer's entry points, as
- * iommu_alloc_global_pasid() and an SVA bind call them. KUnit runs in a
- * kernel thread, which is never charged, so a static stub of
- * ioasids_get_css() plays the user task that binds, in the css the test
- * chooses; "moving" that task to another cgroup is changing that css.
+ * KUnit runs in a kernel thread, which is never charged: the suites allocate
+ * through ioasid_alloc_as() and ioasid_alloc_global_as(), which the core's
+ * entry points call with the calling task's css, and say which css the
+ * allocating task is in; "moving" that task is passing another css.
  */
 
-#include <kunit/static_stub.h>
 #include <kunit/test.h>
-#include <kunit/visibility.h>
 #include <linux/cgroup.h>
+#include <linux/cgroup_ioasids.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/hrtimer.h>
 #include <linux/ioasid.h>
+#include <linux/kernfs.h>
 #include <linux/kthread.h>
 #include <linux/preempt.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+
+#include "internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -72,17 +77,160 @@ static void fake_hierarchy(struct kunit *test,
 	}
 }
 
-static struct ioasids_stat stat(struct cgroup_subsys_state *css)
-{
-	struct ioasids_stat st;
+/* ---- the ioasids.* files of a css --------------------------------------- */
 
-	ioasids_css_stat(css, &st);
-	return st;
+static struct cftype *cft_max, *cft_current, *cft_peak, *cft_events,
+		     *cft_events_local;
+
+static struct cftype *ioasids_cft(const char *name)
+{
+	struct cftype *cft;
+
+	for (cft = ioasids_cgrp_subsys.dfl_cftypes; cft->name[0]; cft++)
+		if (!strcmp(cft->name, name))
+			return cft;
+	return NULL;
 }
 
+static int find_files(struct kunit_suite *suite)
+{
+	cft_max = ioasids_cft("max");
+	cft_current = ioasids_cft("current");
+	cft_peak = ioasids_cft("peak");
+	cft_events = ioasids_cft("events");
+	cft_events_local = ioasids_cft("events.local");
+	if (!cft_max || !cft_current || !cft_peak || !cft_events ||
+	    !cft_events_local)
+		return -ENOENT;
+	return 0;
+}
+
+/* ioasids.current and ioasids.peak; safe from any thread of a test */
 static s64 usage(struct cgroup_subsys_state *css)
 {
-	return stat(css).usage;
+	return cft_current->read_s64(css, cft_current);
+}
+
+static s64 peak(struct cgroup_subsys_state *css)
+{
+	return cft_peak->read_s64(css, cft_peak);
+}
+
+/*
+ * An open file @cft of @css, as of_css() finds it from a kernfs handler: the
+ * file's parent kernfs node is its cgroup, here a stand-in whose ioasids
+ * css is @css (a fake css keeps its parent's cgroup as css->cgroup).
+ */
+struct open_file {
+	struct kernfs_node dir;
+	struct kernfs_node kn;
+	struct kernfs_open_file of;
+	struct seq_file sf;
+	char buf[64];
+};
+
+static struct open_file *open_file(struct kunit *test,
+				   struct cgroup_subsys_state *css,
+				   struct cftype *cft)
+{
+	struct open_file *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct cgroup *cgrp = kunit_kzalloc(test, sizeof(*cgrp), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_NOT_NULL(test, cgrp);
+	rcu_assign_pointer(cgrp->subsys[ioasids_cgrp_id], css);
+	f->dir.priv = cgrp;
+	f->kn.parent = &f->dir;
+	f->kn.priv = cft;
+	f->of.kn = &f->kn;
+	f->sf.private = &f->of;
+	f->sf.buf = f->buf;
+	f->sf.size = sizeof(f->buf);
+	return f;
+}
+
+/* What a read of file @cft of @css shows. */
+static const char *show(struct kunit *test, struct cgroup_subsys_state *css,
+			struct cftype *cft)
+{
+	struct open_file *f = open_file(test, css, cft);
+
+	KUNIT_ASSERT_EQ(test, 0, cft->seq_show(&f->sf, NULL));
+	KUNIT_ASSERT_LT(test, f->sf.count, sizeof(f->buf));
+	f->buf[f->sf.count] = '\0';
+	return f->buf;
+}
+
+/* ioasids.events or ioasids.events.local: its one "max N" line */
+static s64 events_of(struct kunit *test, struct cgroup_subsys_state *css,
+		     struct cftype *cft)
+{
+	const char *s = show(test, css, cft);
+	s64 n;
+
+	KUNIT_ASSERT_TRUE_MSG(test, str_has_prefix(s, "max "), "'%s'", s);
+	KUNIT_ASSERT_EQ_MSG(test, 0, kstrtos64(s + 4, 10, &n), "'%s'", s);
+	return n;
+}
+
+static s64 events(struct kunit *test, struct cgroup_subsys_state *css)
+{
+	return events_of(test, css, cft_events);
+}
+
+static s64 events_local(struct kunit *test, struct cgroup_subsys_state *css)
+{
+	return events_of(test, css, cft_events_local);
+}
+
+/*
+ * Write @len bytes of @s to ioasids.max of @css, as kernfs passes a write:
+ * a NUL-terminated copy. Return what the handler returns.
+ */
+static ssize_t write_max(struct kunit *test, struct cgroup_subsys_state *css,
+			 const char *s, size_t len)
+{
+	struct open_file *f = open_file(test, css, cft_max);
+	char *buf = kunit_kzalloc(test, len + 1, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, s, len);
+	return cft_max->write(&f->of, buf, len, 0);
+}
+
+/* Set ioasids.max of @css to @max, or to "max" if @max < 0. */
+static void set_max(struct kunit *test, struct cgroup_subsys_state *css,
+		    s64 max)
+{
+	char buf[24];
+	int len;
+
+	if (max < 0)
+		len = scnprintf(buf, sizeof(buf), "max");
+	else
+		len = scnprintf(buf, sizeof(buf), "%lld", max);
+	KUNIT_ASSERT_EQ(test, (ssize_t)len, write_max(test, css, buf, len));
+}
+
+#define UNLIMITED (-1)
+
+/* What the ioasids.* files of @css show. */
+struct ioasids_stat {
+	s64 usage;
+	s64 peak;
+	s64 events;
+	s64 events_local;
+};
+
+static struct ioasids_stat stat(struct kunit *test,
+				struct cgroup_subsys_state *css)
+{
+	return (struct ioasids_stat) {
+		.usage = usage(css),
+		.peak = peak(css),
+		.events = events(test, css),
+		.events_local = events_local(test, css),
+	};
 }
 
 /* ---- the controller ---------------------------------------------------- */
@@ -97,37 +245,51 @@ static int charge(struct cgroup_subsys_state *css)
 	return ret;
 }
 
-static int parse(const char *s, size_t len, s64 *max)
+/*
+ * With ioasids.max of @css at @limit, exactly @limit minus what it holds can
+ * be charged there: so nothing is reserved beyond what ioasids.current shows.
+ * Counts one refusal in ioasids.events.
+ */
+static void expect_room(struct kunit *test, struct cgroup_subsys_state *css,
+			s64 limit)
 {
-	char buf[64];
+	s64 i, room = limit - usage(css);
 
-	/* kernfs hands the handler a NUL-terminated copy of the write */
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	return ioasids_parse_max(buf, len, max);
+	set_max(test, css, limit);
+	for (i = 0; i < room; i++)
+		KUNIT_EXPECT_EQ_MSG(test, 0, charge(css), "charge %lld of %lld",
+				    i + 1, room);
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(css));
+	for (i = 0; i < room; i++)
+		ioasids_uncharge(css);
+	set_max(test, css, UNLIMITED);
+}
+
+/* Write @in to ioasids.max of @css and check it is taken whole. */
+static void expect_max(struct kunit *test, struct cgroup_subsys_state *css,
+		       const char *in, const char *shown)
+{
+	KUNIT_EXPECT_EQ_MSG(test, (ssize_t)strlen(in),
+			    write_max(test, css, in, strlen(in)),
+			    "input '%s'", in);
+	KUNIT_EXPECT_STREQ_MSG(test, shown, show(test, css, cft_max),
+			       "input '%s'", in);
 }
 
 static void parse_max_accepts(struct kunit *test)
 {
-	static const struct { const char *in; s64 want; } ok[] = {
-		{ "0", 0 }, { "1", 1 }, { "7\n", 7 }, { " 42 ", 42 },
-		{ "1048575", IOASID_CAPACITY_MAX },
+	static const struct { const char *in, *shown; } ok[] = {
+		{ "0", "0\n" }, { "1", "1\n" }, { "7\n", "7\n" },
+		{ " 42 ", "42\n" }, { "1048575", "1048575\n" },
+		{ "max", "max\n" }, { "5", "5\n" }, { "max\n", "max\n" },
 	};
-	s64 max, unlimited;
+	struct cgroup_subsys_state *css = fake_css(test, root_css());
 	int i;
 
-	KUNIT_ASSERT_EQ(test, 0, parse("max", 3, &unlimited));
-	KUNIT_EXPECT_GT(test, unlimited, (s64)IOASID_CAPACITY_MAX);
-	KUNIT_EXPECT_EQ(test, 0, parse("max\n", 4, &max));
-	KUNIT_EXPECT_EQ(test, unlimited, max);
-
-	for (i = 0; i < ARRAY_SIZE(ok); i++) {
-		max = -1;
-		KUNIT_EXPECT_EQ_MSG(test, 0, parse(ok[i].in, strlen(ok[i].in),
-						   &max), "input '%s'", ok[i].in);
-		KUNIT_EXPECT_EQ_MSG(test, ok[i].want, max, "input '%s'",
-				    ok[i].in);
-	}
+	/* a new cgroup has no limit */
+	KUNIT_EXPECT_STREQ(test, "max\n", show(test, css, cft_max));
+	for (i = 0; i < ARRAY_SIZE(ok); i++)
+		expect_max(test, css, ok[i].in, ok[i].shown);
 }
 
 static void parse_max_refuses(struct kunit *test)
@@ -137,18 +299,20 @@ static void parse_max_refuses(struct kunit *test)
 		"5x", "5 5", "max5", "MAX", "maxx", "infinity", "1e3",
 		"1048576", "4294967296", "18446744073709551616", "0b1",
 	};
-	s64 max = 1234;
+	struct cgroup_subsys_state *css = fake_css(test, root_css());
 	int i;
 
+	set_max(test, css, 1234);
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		KUNIT_EXPECT_EQ_MSG(test, -EINVAL,
-				    parse(bad[i], strlen(bad[i]), &max),
+		KUNIT_EXPECT_EQ_MSG(test, (ssize_t)-EINVAL,
+				    write_max(test, css, bad[i], strlen(bad[i])),
 				    "input '%s'", bad[i]);
-		KUNIT_EXPECT_EQ(test, 1234, max);
+		KUNIT_EXPECT_STREQ(test, "1234\n", show(test, css, cft_max));
 	}
 	/* an embedded NUL must not hide trailing garbage */
-	KUNIT_EXPECT_EQ(test, -EINVAL, parse("5\0junk", 6, &max));
-	KUNIT_EXPECT_EQ(test, 1234, max);
+	KUNIT_EXPECT_EQ(test, (ssize_t)-EINVAL,
+			write_max(test, css, "5\0junk", 6));
+	KUNIT_EXPECT_STREQ(test, "1234\n", show(test, css, cft_max));
 }
 
 static void charge_walks_every_ancestor(struct kunit *test)
@@ -167,10 +331,10 @@ static void charge_walks_every_ancestor(struct kunit *test)
 	ioasids_uncharge(h[1]);
 	for (i = 0; i < DEPTH; i++) {
 		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
-		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).events);
+		KUNIT_EXPECT_EQ(test, 0, stat(test, h[i]).events);
 	}
-	KUNIT_EXPECT_EQ(test, 2, stat(h[0]).peak);
-	KUNIT_EXPECT_EQ(test, 1, stat(h[2]).peak);
+	KUNIT_EXPECT_EQ(test, 2, stat(test, h[0]).peak);
+	KUNIT_EXPECT_EQ(test, 1, stat(test, h[2]).peak);
 }
 
 /*
@@ -182,10 +346,8 @@ static void rollback_at_each_level(struct kunit *test)
 {
 	struct cgroup_subsys_state *h[DEPTH];
 	struct ioasids_stat before[DEPTH], after;
-	s64 unlimited;
 	int level, i;
 
-	KUNIT_ASSERT_EQ(test, 0, parse("max", 3, &unlimited));
 	fake_hierarchy(test, h);
 	/* two IDs charged at the leaf, so every level holds 2 */
 	KUNIT_ASSERT_EQ(test, 0, charge(h[DEPTH - 1]));
@@ -193,16 +355,16 @@ static void rollback_at_each_level(struct kunit *test)
 
 	for (level = DEPTH - 1; level >= 0; level--) {
 		for (i = 0; i < DEPTH; i++)
-			ioasids_css_stat(h[i], &before[i]);
+			before[i] = stat(test, h[i]);
 
-		ioasids_css_set_max(h[level], 2);
+		set_max(test, h[level], 2);
 		KUNIT_EXPECT_EQ_MSG(test, -ENOSPC,
 				    ioasids_try_charge(h[DEPTH - 1]),
 				    "limit at level %d", level);
-		ioasids_css_set_max(h[level], unlimited);
+		set_max(test, h[level], UNLIMITED);
 
 		for (i = 0; i < DEPTH; i++) {
-			ioasids_css_stat(h[i], &after);
+			after = stat(test, h[i]);
 			KUNIT_EXPECT_EQ_MSG(test, 2, after.usage,
 					    "level %d after refusal at %d", i,
 					    level);
@@ -218,6 +380,9 @@ static void rollback_at_each_level(struct kunit *test)
 		}
 	}
 
+	/* nothing stays reserved by the refused charges */
+	for (i = 0; i < DEPTH; i++)
+		expect_room(test, h[i], 3);
 	ioasids_uncharge(h[DEPTH - 1]);
 	ioasids_uncharge(h[DEPTH - 1]);
 	for (i = 0; i < DEPTH; i++)
@@ -229,11 +394,11 @@ static void max_zero_refuses_everything(struct kunit *test)
 	struct cgroup_subsys_state *h[DEPTH];
 
 	fake_hierarchy(test, h);
-	ioasids_css_set_max(h[0], 0);
+	set_max(test, h[0], 0);
 	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[DEPTH - 1]));
 	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[0]));
 	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
-	KUNIT_EXPECT_EQ(test, 2, stat(h[0]).events_local);
+	KUNIT_EXPECT_EQ(test, 2, stat(test, h[0]).events_local);
 }
 
 static void lowered_max_keeps_usage(struct kunit *test)
@@ -245,7 +410,7 @@ static void lowered_max_keeps_usage(struct kunit *test)
 	for (i = 0; i < 4; i++)
 		KUNIT_ASSERT_EQ(test, 0, charge(h[1]));
 
-	ioasids_css_set_max(h[1], 2);
+	set_max(test, h[1], 2);
 	KUNIT_EXPECT_EQ(test, 4, usage(h[1]));
 	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasids_try_charge(h[2]));
 	KUNIT_EXPECT_EQ(test, 4, usage(h[1]));
@@ -259,7 +424,7 @@ static void lowered_max_keeps_usage(struct kunit *test)
 	ioasids_uncharge(h[2]);
 	ioasids_uncharge(h[1]);
 	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
-	KUNIT_EXPECT_EQ(test, 4, stat(h[1]).peak);
+	KUNIT_EXPECT_EQ(test, 4, stat(test, h[1]).peak);
 }
 
 static void kernel_threads_charge_nothing(struct kunit *test)
@@ -282,6 +447,7 @@ static struct kunit_case ioasids_cgroup_cases[] = {
 
 static struct kunit_suite ioasids_cgroup_suite = {
 	.name = "ioasids_cgroup",
+	.suite_init = find_files,
 	.test_cases = ioasids_cgroup_cases,
 };
 
@@ -369,8 +535,8 @@ static void set_free_releases_everything(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, set);
 	fake_hierarchy(test, h);
 	for (i = 0; i < 10; i++)
-		KUNIT_EXPECT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
-							h[DEPTH - 1], &id));
+		KUNIT_EXPECT_EQ(test, 0, ioasid_alloc_as(set, 1, ioasid_capacity(),
+							 h[DEPTH - 1], &id));
 	KUNIT_EXPECT_EQ(test, 10, usage(h[0]));
 	KUNIT_EXPECT_EQ(test, start + 10, ioasid_in_use());
 
@@ -419,8 +585,8 @@ static void uncharge_to_recorded_css(struct kunit *test)
 
 	fake_hierarchy(test, h);
 	other = fake_css(test, h[0]);
-	KUNIT_ASSERT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
-						h[DEPTH - 1], &id));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_as(set, 1, ioasid_capacity(),
+						 h[DEPTH - 1], &id));
 	for (i = 0; i < DEPTH; i++)
 		KUNIT_EXPECT_EQ(test, 1, usage(h[i]));
 	KUNIT_EXPECT_EQ(test, 0, usage(other));
@@ -446,15 +612,16 @@ static void full_space_rolls_back_charge(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(kset, cap, cap, &id));
 	start = ioasid_in_use();
 
-	KUNIT_EXPECT_EQ(test, -ENOSPC, __ioasid_alloc(uset, cap - 1, cap,
-						      h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_as(uset, cap - 1, cap,
+						       h[DEPTH - 1], &id));
 	for (i = 0; i < DEPTH; i++) {
 		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
-		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).peak);
+		KUNIT_EXPECT_EQ(test, 0, stat(test, h[i]).peak);
 		/* an exhausted space is not a limit hit */
-		KUNIT_EXPECT_EQ(test, 0, stat(h[i]).events);
+		KUNIT_EXPECT_EQ(test, 0, stat(test, h[i]).events);
 	}
 	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
+	expect_room(test, h[DEPTH - 1], 1);
 }
 
 /* A limit refuses before the space is touched. */
@@ -468,19 +635,21 @@ static void limit_refusal_takes_no_id(struct kunit *test)
 	/* the set, freed first at the end, returns its charge to live css */
 	fake_hierarchy(test, h);
 	set = new_set(test, IOASID_SET_USER);
-	ioasids_css_set_max(h[1], 1);
-	KUNIT_EXPECT_EQ(test, 0, __ioasid_alloc(set, 1, ioasid_capacity(),
-						h[DEPTH - 1], &id));
-	KUNIT_EXPECT_EQ(test, -ENOSPC, __ioasid_alloc(set, 1, ioasid_capacity(),
-						      h[DEPTH - 1], &id));
+	set_max(test, h[1], 1);
+	KUNIT_EXPECT_EQ(test, 0, ioasid_alloc_as(set, 1, ioasid_capacity(),
+						 h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_as(set, 1, ioasid_capacity(),
+						       h[DEPTH - 1], &id));
 	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
 	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
-	KUNIT_EXPECT_EQ(test, 1, stat(h[1]).events_local);
+	KUNIT_EXPECT_EQ(test, 1, stat(test, h[1]).events_local);
 }
 
 static void kernel_allocations_are_not_limited(struct kunit *test)
 {
+	struct cgroup_subsys_state *h[DEPTH];
 	struct ioasid_set *set = new_set(test, IOASID_SET_USER);
+	struct ioasid_set *kset = new_set(test, IOASID_SET_KERNEL);
 	unsigned int start = ioasid_in_use();
 	ioasid_t id;
 	int i;
@@ -489,6 +658,18 @@ static void kernel_allocations_are_not_limited(struct kunit *test)
 	for (i = 0; i < 20; i++)
 		KUNIT_ASSERT_EQ(test, 0, ioasid_alloc(set, 0, 0, &id));
 	KUNIT_EXPECT_EQ(test, start + 20, ioasid_in_use());
+
+	/* a kernel set is charged to nobody, whoever allocates */
+	fake_hierarchy(test, h);
+	set_max(test, h[DEPTH - 1], 0);
+	for (i = 0; i < 5; i++)
+		KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_as(kset, ioasid_min_id(),
+							 ioasid_capacity(),
+							 h[DEPTH - 1], &id));
+	KUNIT_EXPECT_EQ(test, start + 25, ioasid_in_use());
+	for (i = 0; i < DEPTH; i++)
+		KUNIT_EXPECT_EQ(test, 0, usage(h[i]));
+	KUNIT_EXPECT_EQ(test, 0, stat(test, h[DEPTH - 1]).events);
 	KUNIT_EXPECT_EQ(test, -EINVAL, (int)PTR_ERR(ioasid_set_alloc(7)));
 }
 
@@ -505,32 +686,25 @@ static struct kunit_case ioasid_core_cases[] = {
 
 static struct kunit_suite ioasid_core_suite = {
 	.name = "ioasid_core",
+	.suite_init = find_files,
 	.test_cases = ioasid_core_cases,
 };
 
 /* ---- the IOMMU layer's PASIDs: global and SVA ---------------------------- */
 
-/* The css of the task the test plays: the one that binds. */
-static struct cgroup_subsys_state *binding_task_css(void)
+/*
+ * What an SVA bind does for its mm, and what iommu_alloc_global_pasid() does
+ * for a driver, in a task of @task_css.
+ */
+static int sva_pasid(struct cgroup_subsys_state *task_css, ioasid_t *id)
 {
-	return kunit_get_current_test()->priv;
+	return ioasid_alloc_global_as(IOASID_SET_USER, 1U << 20, task_css, id);
 }
 
-static void play_task_in(struct kunit *test, struct cgroup_subsys_state *css)
+static int driver_pasid(struct cgroup_subsys_state *task_css, ioasid_t *id)
 {
-	test->priv = css;
-	kunit_activate_static_stub(test, ioasids_get_css, binding_task_css);
-}
-
-/* What an SVA bind does for its mm, and what iommu_alloc_global_pasid() does. */
-static int sva_pasid(ioasid_t *id)
-{
-	return ioasid_alloc_global(IOASID_SET_USER, 1U << 20, id);
-}
-
-static int driver_pasid(ioasid_t *id)
-{
-	return ioasid_alloc_global(IOASID_SET_KERNEL, 1U << 20, id);
+	return ioasid_alloc_global_as(IOASID_SET_KERNEL, 1U << 20, task_css,
+				      id);
 }
 
 static void free_global(void *id)
@@ -554,14 +728,13 @@ static void sva_bind_charges_the_binding_task(struct kunit *test)
 
 	fake_hierarchy(test, h);
 	sibling = fake_css(test, h[0]);
-	play_task_in(test, h[DEPTH - 1]);
 
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(h[DEPTH - 1], &id));
 	KUNIT_EXPECT_GE(test, id, 1U);
 	KUNIT_EXPECT_LE(test, id, ioasid_capacity());
 	for (i = 0; i < DEPTH; i++) {
 		KUNIT_EXPECT_EQ(test, 1, usage(h[i]));
-		KUNIT_EXPECT_EQ(test, 1, stat(h[i]).peak);
+		KUNIT_EXPECT_EQ(test, 1, stat(test, h[i]).peak);
 	}
 	KUNIT_EXPECT_EQ(test, 0, usage(sibling));
 	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
@@ -581,17 +754,16 @@ static void sva_bind_over_the_limit_is_enospc(struct kunit *test)
 	ioasid_t id, refused;
 
 	fake_hierarchy(test, h);
-	ioasids_css_set_max(h[1], 1);
-	play_task_in(test, h[DEPTH - 1]);
+	set_max(test, h[1], 1);
 
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(h[DEPTH - 1], &id));
 	defer_free_global(test, id);
-	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(&refused));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(h[DEPTH - 1], &refused));
 	KUNIT_EXPECT_EQ(test, start + 1, ioasid_in_use());
 	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
-	KUNIT_EXPECT_EQ(test, 1, stat(h[1]).events_local);
-	KUNIT_EXPECT_EQ(test, 1, stat(h[0]).events);
-	KUNIT_EXPECT_EQ(test, 0, stat(h[0]).events_local);
+	KUNIT_EXPECT_EQ(test, 1, stat(test, h[1]).events_local);
+	KUNIT_EXPECT_EQ(test, 1, stat(test, h[0]).events);
+	KUNIT_EXPECT_EQ(test, 0, stat(test, h[0]).events_local);
 }
 
 /*
@@ -606,11 +778,9 @@ static void sva_uncharge_after_migration_elsewhere(struct kunit *test)
 
 	fake_hierarchy(test, h);
 	moved_to = fake_css(test, root_css());
-	play_task_in(test, h[DEPTH - 1]);
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&first));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(h[DEPTH - 1], &first));
 
-	play_task_in(test, moved_to);
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&second));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(moved_to, &second));
 	defer_free_global(test, second);
 	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
 	KUNIT_EXPECT_EQ(test, 1, usage(moved_to));
@@ -633,8 +803,7 @@ static void sva_pasid_freed_with_preemption_off(struct kunit *test)
 	int ret;
 
 	fake_hierarchy(test, h);
-	play_task_in(test, h[DEPTH - 1]);
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(h[DEPTH - 1], &id));
 
 	preempt_disable();
 	ret = ioasid_free_global(id);
@@ -653,12 +822,11 @@ static void driver_pasids_are_never_limited(struct kunit *test)
 	int i;
 
 	fake_hierarchy(test, h);
-	ioasids_css_set_max(h[DEPTH - 1], 0);
-	play_task_in(test, h[DEPTH - 1]);
+	set_max(test, h[DEPTH - 1], 0);
 
-	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(&id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, sva_pasid(h[DEPTH - 1], &id));
 	for (i = 0; i < 10; i++) {
-		KUNIT_ASSERT_EQ(test, 0, driver_pasid(&id));
+		KUNIT_ASSERT_EQ(test, 0, driver_pasid(h[DEPTH - 1], &id));
 		defer_free_global(test, id);
 	}
 	KUNIT_EXPECT_EQ(test, start + 10, ioasid_in_use());
@@ -670,35 +838,42 @@ static void driver_pasids_are_never_limited(struct kunit *test)
 /* A PASID is below the device's max_pasids, never 0, never over capacity. */
 static void pasids_stay_below_max_pasids(struct kunit *test)
 {
-	struct cgroup_subsys_state *h[DEPTH];
+	struct cgroup_subsys_state *h[DEPTH], *task;
 	unsigned int start = ioasid_in_use();
 	ioasid_t id;
 	int i;
 
 	fake_hierarchy(test, h);
-	play_task_in(test, h[DEPTH - 1]);
+	task = h[DEPTH - 1];
 
 	/* no PASID support, or PASID 0 only */
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL, 0, &id));
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 1, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL,
+							   0, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			ioasid_alloc_global_as(IOASID_SET_USER, 1, task, &id));
 
 	/* a device with 4 PASIDs can have 1, 2 and 3 */
 	for (i = 1; i <= 3; i++) {
-		KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(i == 2 ?
-							     IOASID_SET_USER :
-							     IOASID_SET_KERNEL,
-							     4, &id));
+		enum ioasid_set_type type = i == 2 ? IOASID_SET_USER :
+						     IOASID_SET_KERNEL;
+
+		KUNIT_ASSERT_EQ(test, 0,
+				ioasid_alloc_global_as(type, 4, task, &id));
 		defer_free_global(test, id);
 		KUNIT_EXPECT_EQ(test, (ioasid_t)i, id);
 	}
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_USER, 4, &id));
-	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL, 4, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC,
+			ioasid_alloc_global_as(IOASID_SET_USER, 4, task, &id));
+	KUNIT_EXPECT_EQ(test, -ENOSPC, ioasid_alloc_global(IOASID_SET_KERNEL,
+							   4, &id));
 	/* a full device range leaves no charge behind */
-	KUNIT_EXPECT_EQ(test, 1, usage(h[DEPTH - 1]));
+	KUNIT_EXPECT_EQ(test, 1, usage(task));
 	KUNIT_EXPECT_EQ(test, start + 3, ioasid_in_use());
+	expect_room(test, task, 2);
 
 	/* a device wider than the space is held to the space */
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL, U32_MAX, &id));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global(IOASID_SET_KERNEL,
+						     U32_MAX, &id));
 	defer_free_global(test, id);
 	KUNIT_EXPECT_LE(test, id, ioasid_capacity());
 }
@@ -778,6 +953,7 @@ static struct kunit_case ioasid_pasid_cases[] = {
 
 static struct kunit_suite ioasid_pasid_suite = {
 	.name = "ioasid_pasid",
+	.suite_init = find_files,
 	.test_cases = ioasid_pasid_cases,
 };
 
@@ -867,9 +1043,7 @@ static int charge_racer(void *arg)
 				break;
 			ioasids_commit_charge(css);
 		}
-		if (usage(race->parent) > RACE_LIMIT ||
-		    stat(race->parent).reserved > RACE_LIMIT ||
-		    usage(css) > RACE_LIMIT)
+		if (usage(race->parent) > RACE_LIMIT || usage(css) > RACE_LIMIT)
 			atomic_inc(&race->violations);
 		/*
 		 * Let the others run while this one holds its charges: on one
@@ -894,7 +1068,7 @@ static void concurrent_charges_respect_every_limit(struct kunit *test)
 	race->parent = fake_css(test, root_css());
 	race->child[0] = fake_css(test, race->parent);
 	race->child[1] = fake_css(test, race->parent);
-	ioasids_css_set_max(race->parent, RACE_LIMIT);
+	set_max(test, race->parent, RACE_LIMIT);
 	race_run(test, race, charge_racer, racers());
 
 	KUNIT_EXPECT_EQ(test, 0, atomic_read(&race->violations));
@@ -902,16 +1076,18 @@ static void concurrent_charges_respect_every_limit(struct kunit *test)
 	all[1] = race->child[0];
 	all[2] = race->child[1];
 	for (i = 0; i < 3; i++) {
-		struct ioasids_stat st = stat(all[i]);
+		struct ioasids_stat st = stat(test, all[i]);
 
 		KUNIT_EXPECT_EQ_MSG(test, 0, st.usage, "css %d", i);
-		KUNIT_EXPECT_EQ_MSG(test, 0, st.reserved, "css %d", i);
 		/* a peak is what was held: never above an ancestor's max */
 		KUNIT_EXPECT_LE_MSG(test, st.peak, RACE_LIMIT, "css %d", i);
 		KUNIT_EXPECT_GT_MSG(test, st.peak, 0, "css %d", i);
 	}
 	/* the racers did contend: the limit turned some charges back */
-	KUNIT_EXPECT_GT(test, stat(race->parent).events_local, 0);
+	KUNIT_EXPECT_GT(test, stat(test, race->parent).events_local, 0);
+	/* and left no reservation behind at any level */
+	for (i = 2; i >= 0; i--)
+		expect_room(test, all[i], RACE_LIMIT);
 }
 
 /*
@@ -932,8 +1108,8 @@ static int alloc_free_racer(void *arg)
 			ioasid_free(race->set, race->id);
 		} else {
 			id = 0;
-			if (!__ioasid_alloc(race->set, race->id, race->id,
-					    race->child[0], &id) &&
+			if (!ioasid_alloc_as(race->set, race->id, race->id,
+					     race->child[0], &id) &&
 			    id != race->id)
 				atomic_inc(&race->wrong_ids);
 		}
@@ -960,7 +1136,7 @@ static void alloc_races_free_of_the_same_id(struct kunit *test)
 	ioasid_free(race->set, race->id);
 	KUNIT_EXPECT_EQ(test, 0, usage(race->child[0]));
 	KUNIT_EXPECT_EQ(test, 0, usage(race->parent));
-	KUNIT_EXPECT_EQ(test, 0, stat(race->parent).reserved);
+	expect_room(test, race->parent, 2);
 	KUNIT_EXPECT_EQ(test, start, ioasid_in_use());
 }
 
@@ -1012,17 +1188,16 @@ static void free_from_hardirq(struct kunit *test)
 	ioasid_t id, pasid;
 
 	fake_hierarchy(test, h);
-	play_task_in(test, h[DEPTH - 1]);
-	KUNIT_ASSERT_EQ(test, 0, __ioasid_alloc(set, ioasid_min_id(),
-						ioasid_capacity(),
-						h[DEPTH - 1], &id));
-	KUNIT_ASSERT_EQ(test, 0, sva_pasid(&pasid));
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_as(set, ioasid_min_id(),
+						 ioasid_capacity(),
+						 h[DEPTH - 1], &id));
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(h[DEPTH - 1], &pasid));
 	KUNIT_EXPECT_EQ(test, 2, usage(h[0]));
 
 	KUNIT_EXPECT_EQ(test, 0, free_in_hardirq(test, set, id));
 	KUNIT_EXPECT_EQ(test, 0, free_in_hardirq(test, NULL, pasid));
 	KUNIT_EXPECT_EQ(test, 0, usage(h[0]));
-	KUNIT_EXPECT_EQ(test, 0, stat(h[0]).reserved);
+	expect_room(test, h[DEPTH - 1], 2);
 }
 
 static struct kunit_case ioasid_smp_cases[] = {
@@ -1034,6 +1209,7 @@ static struct kunit_case ioasid_smp_cases[] = {
 
 static struct kunit_suite ioasid_smp_suite = {
 	.name = "ioasid_smp",
+	.suite_init = find_files,
 	.test_cases = ioasid_smp_cases,
 };
 

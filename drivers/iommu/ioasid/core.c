@@ -29,6 +29,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cgroup.h>
+#include <linux/cgroup_ioasids.h>
 #include <linux/init.h>
 #include <linux/ioasid.h>
 #include <linux/list.h>
@@ -37,6 +39,8 @@
 #include <linux/slab.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
+
+#include "internal.h"
 
 static unsigned int capacity = IOASID_CAPACITY_MAX;
 module_param(capacity, uint, 0444);
@@ -200,10 +204,8 @@ EXPORT_SYMBOL_GPL(ioasid_set_free);
  * free it at once (IDs are easy to guess), which frees @data and drops the
  * pin on @css: so everything that reads them happens before the unlock.
  */
-VISIBLE_IF_KUNIT int __ioasid_alloc(struct ioasid_set *set, ioasid_t min,
-				    ioasid_t max,
-				    struct cgroup_subsys_state *css,
-				    ioasid_t *id)
+static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
+			  struct cgroup_subsys_state *css, ioasid_t *id)
 {
 	/* What user space makes the kernel hold is charged to its memcg. */
 	gfp_t gfp = set->type == IOASID_SET_USER ? GFP_KERNEL_ACCOUNT :
@@ -253,21 +255,42 @@ uncharge:
 		ioasids_cancel_charge(css);
 	return ret;
 }
-EXPORT_SYMBOL_IF_KUNIT(__ioasid_alloc);
 
-/* Allocate in a valid range, charged to current if @set is a user set. */
-static int ioasid_alloc_charged(struct ioasid_set *set, ioasid_t min,
-				ioasid_t max, ioasid_t *id)
+/*
+ * Allocate in [@min, @max] for @set as a task of @task_css would (NULL: a
+ * kernel thread, or no ioasids controller): an ID of a user set is charged
+ * to @task_css and pins it; an ID of a kernel set is charged to nobody,
+ * whoever allocates it. The caller keeps its own reference on @task_css.
+ */
+VISIBLE_IF_KUNIT int ioasid_alloc_as(struct ioasid_set *set, ioasid_t min,
+				     ioasid_t max,
+				     struct cgroup_subsys_state *task_css,
+				     ioasid_t *id)
 {
 	struct cgroup_subsys_state *css = NULL;
 	int ret;
 
-	if (set->type == IOASID_SET_USER)
-		css = ioasids_get_css();
+	if (set->type == IOASID_SET_USER && task_css) {
+		css = task_css;
+		css_get(css);
+	}
 
 	ret = __ioasid_alloc(set, min, max, css, id);
 	if (ret && css)
-		ioasids_put_css(css);
+		css_put(css);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_as);
+
+/* Allocate in [@min, @max] for @set, as the calling task. */
+static int ioasid_alloc_current(struct ioasid_set *set, ioasid_t min,
+				ioasid_t max, ioasid_t *id)
+{
+	struct cgroup_subsys_state *css = ioasids_get_css();
+	int ret;
+
+	ret = ioasid_alloc_as(set, min, max, css, id);
+	ioasids_put_css(css);
 	return ret;
 }
 
@@ -299,7 +322,7 @@ int ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	if (min < ioasid_min_id() || min > max || max > capacity)
 		return -EINVAL;
 
-	return ioasid_alloc_charged(set, min, max, id);
+	return ioasid_alloc_current(set, min, max, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_alloc);
 
@@ -344,6 +367,24 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 }
 EXPORT_SYMBOL_GPL(ioasid_free);
 
+/* ioasid_alloc_global() as a task of @task_css: see ioasid_alloc_as(). */
+VISIBLE_IF_KUNIT int ioasid_alloc_global_as(enum ioasid_set_type type,
+					    u32 max_pasids,
+					    struct cgroup_subsys_state *task_css,
+					    ioasid_t *id)
+{
+	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
+		return -EINVAL;
+	/* PASID 0 is never handed out: a device that has only it has none. */
+	if (max_pasids < 2)
+		return -ENOSPC;
+
+	return ioasid_alloc_as(&ioasid_global[type], 1,
+			       min_t(u32, max_pasids - 1, capacity), task_css,
+			       id);
+}
+EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
+
 /**
  * ioasid_alloc_global() - allocate a PASID for the IOMMU layer
  * @type: %IOASID_SET_USER for the PASID of a process address space that a
@@ -366,14 +407,12 @@ EXPORT_SYMBOL_GPL(ioasid_free);
 int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
 			ioasid_t *id)
 {
-	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
-		return -EINVAL;
-	/* PASID 0 is never handed out: a device that has only it has none. */
-	if (max_pasids < 2)
-		return -ENOSPC;
+	struct cgroup_subsys_state *css = ioasids_get_css();
+	int ret;
 
-	return ioasid_alloc_charged(&ioasid_global[type], 1,
-				    min_t(u32, max_pasids - 1, capacity), id);
+	ret = ioasid_alloc_global_as(type, max_pasids, css, id);
+	ioasids_put_css(css);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(ioasid_alloc_global);
 
