@@ -126,6 +126,11 @@ $(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR
 		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c $(CTLDIR)/loop.c \
 		$$(pkg-config --libs smartcols libsystemd libcgroup) -lcmocka
 
+$(UNIT)/test_oci: tests/unit/test_oci.c $(CTLDIR)/oci.c $(CTLDIR)/oci.h $(CTLDIR)/value.c $(CTLDIR)/value.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags json-c) \
+		-o $@ $< $(CTLDIR)/oci.c $(CTLDIR)/value.c $$(pkg-config --libs json-c) -lcmocka
+
 $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(SDDIR) -o $@ $< $(SDDIR)/unitfile.c -lcmocka
@@ -133,9 +138,9 @@ $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/u
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
 	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd \
-		$(UNIT)/test_unitfile $(UNIT)/test_top
+		$(UNIT)/test_unitfile $(UNIT)/test_top $(UNIT)/test_oci
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output test_systemd test_unitfile test_top; do \
+	@for t in test_value test_output test_systemd test_unitfile test_top test_oci; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl
@@ -168,13 +173,15 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, 10 s each"
 	@$(TOP)/tests/fuzz/libfuzzer.sh $(CHECK)/host 10
-	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, security, 10 s of stress, 1,000,000 fuzz calls"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,security,stress,fuzz" \
+	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, containers (crun, runc, podman, the OCI hook),"
+	@echo "   security, 10 s of stress, 1,000,000 fuzz calls"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,containers,security,stress,fuzz" \
 		IOASID_STRESS=10
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100
-	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller, a bad capacity"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "no_controller" \
+	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller (KUnit skips what needs it,"
+	@echo "   container runtimes and the OCI hook refuse a limit they cannot set), a bad capacity"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-nocontroller "kunit,no_controller" \
 		cgroup_disable=ioasids ioasid.capacity=0
 	@echo "== make demo's boot: it runs to the end and shows vm1's refusal in the kernel log"
 	@$(MAKE) --no-print-directory -s $(TESTBIN)/ioasid-alloc

@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 root=$(realpath -m "$1")
-packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,procps"
+packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,procps,crun"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
 
@@ -41,11 +41,13 @@ rm -rf "$root/usr/lib/ioasid-tests"
 install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
-for f in run.sh ioasidctl-unit.sh unit-setting.sh package.sh; do
+install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
+for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh package.sh; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done
 # the suites' units, and what the suites change, back as shipped
-rm -rf "$root"/etc/systemd/system/iox-* "$root"/etc/systemd/system/ioasid-*
+rm -rf "$root"/etc/systemd/system/iox-* "$root"/etc/systemd/system/ioasid-* \
+	"$root"/etc/systemd/system/machine-tenant1.slice.d
 for f in "$top"/tests/systemd/units/*; do
 	cp -r "$f" "$root/etc/systemd/system/"
 done

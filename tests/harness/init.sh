@@ -13,6 +13,8 @@ mount -t debugfs debugfs /sys/kernel/debug
 [ -c /dev/null ] || mount -t devtmpfs devtmpfs /dev
 # terminals of our own (tmux in the ioasidctl suite)
 mkdir -p /dev/pts && mount -t devpts -o ptmxmode=0666 devpts /dev/pts
+# POSIX shared memory (podman's locks, in the containers suite)
+mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 # Scratch space, private to this boot. Not over /tmp: the repository (and
 # IOASID_OUT with it) may live there, and hostfs must still reach it.
 TMPDIR=$IOASID_OUT/tmp

@@ -63,6 +63,9 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;
+	containers)
+		"$IOASID_TOP/tests/e2e/containers.sh" >"$out/e2e-containers.tap" 2>&1
+		;;
 	bench)
 		# make bench's figures; tiny unless IOASID_BENCH=full
 		"$IOASID_TOP/tests/bench/bench.sh" "$out" "${IOASID_BENCH:-tiny}"

@@ -52,6 +52,9 @@ static struct cgroup_subsys_state *fake_css(struct kunit *test,
 {
 	struct cgroup_subsys_state *css;
 
+	/* without the controller, its files have no handlers to drive */
+	if (!cgroup_subsys_enabled(ioasids_cgrp_subsys))
+		kunit_skip(test, "booted with cgroup_disable=ioasids");
 	css = ioasids_cgrp_subsys.css_alloc(parent);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, css);
 	css->ss = &ioasids_cgrp_subsys;

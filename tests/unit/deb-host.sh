@@ -26,6 +26,7 @@ for f in /usr/bin/ioasidctl /usr/share/man/man8/ioasidctl.8.gz \
 	/usr/lib/systemd/system/ioasid-limit@.service \
 	/usr/lib/systemd/system/ioasid-metrics.service \
 	/usr/lib/systemd/system/ioasid-metrics.timer \
+	/usr/share/containers/oci/hooks.d/ioasidctl.json \
 	/usr/share/doc/ioasidctl/copyright; do
 	grep -qx "$f" "$t/files" || missing="$missing $f"
 done
@@ -36,10 +37,13 @@ result $? "nothing under /usr/local, /usr/sbin or /etc"
 
 dpkg-deb -f "$deb" Depends >"$t/depends"
 grep -q 'libcgroup2' "$t/depends" && grep -q 'libsmartcols1' "$t/depends" &&
-	grep -q 'libsystemd0' "$t/depends" && grep -q 'libc6' "$t/depends"
+	grep -q 'libsystemd0' "$t/depends" && grep -q 'libjson-c5' "$t/depends" &&
+	grep -q 'libc6' "$t/depends"
 result $? "Depends, from dh_shlibdeps: $(cat "$t/depends")"
 
 dpkg-deb -x "$deb" "$t/root"
+grep -q '"path": "/usr/bin/ioasidctl"' "$t/root/usr/share/containers/oci/hooks.d/ioasidctl.json"
+result $? "the oci-hooks(5) file names /usr/bin/ioasidctl"
 grep -qx 'ExecStart=/usr/bin/ioasidctl apply --unit %i' \
 	"$t/root/usr/lib/systemd/system/ioasid-limit@.service" &&
 	grep -q '^ExecStart=/usr/bin/ioasidctl show --format prometheus' \

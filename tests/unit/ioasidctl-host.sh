@@ -18,7 +18,7 @@ sed 's/^/# /' "$t/groff"
 result $? "--help exits 0"
 man_text=$(MANWIDTH=200 man -l "$src/ioasidctl.8" 2>/dev/null)
 missing=
-for word in show set info watch top apply -r --recursive -J --json --format prometheus -o --output -d --delay -n --iterations -u --unit --runtime -h --help -V --version; do
+for word in show set info watch top apply enable oci-hook -r --recursive -J --json --format prometheus -o --output -d --delay -n --iterations -u --unit --runtime -h --help -V --version; do
 	grep -q -- " $word" "$t/help" || missing="$missing help:$word"
 	grep -q -- "$word" <<<"$man_text" || missing="$missing man:$word"
 done
@@ -40,7 +40,7 @@ complete_words() { # words... -> COMPREPLY, one per line
 		_ioasidctl
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$src/ioasidctl.bash" "$@" | sort | tr '\n' ' '
 }
-[ "$(complete_words ioasidctl "")" = "apply info set show top watch " ]
+[ "$(complete_words ioasidctl "")" = "apply enable info oci-hook set show top watch " ]
 result $? "completion offers the commands"
 [ "$(complete_words ioasidctl --j)" = "--json " ]
 result $? "completion offers options"
@@ -56,6 +56,18 @@ make -s -C "$src" O="$build/ioasidctl" DESTDIR="$t/root" PREFIX=/usr install >/d
 	[ -f "$t/root/usr/share/man/man8/ioasidctl.8" ] &&
 	[ -f "$t/root/usr/share/bash-completion/completions/ioasidctl" ]
 result $? "make install honours DESTDIR and PREFIX"
+hook=$t/root/usr/share/containers/oci/hooks.d/ioasidctl.json
+python3 -c '
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h["version"] == "1.0.0", h
+assert h["hook"]["path"] == "/usr/sbin/ioasidctl", h
+assert h["hook"]["args"] == ["ioasidctl", "oci-hook"], h
+assert h["stages"] == ["createRuntime"], h
+assert list(h["when"]["annotations"]) == ["^io\\.ioasids\\.max$"], h
+' "$hook" >"$t/out" 2>&1
+result $? "make install puts the oci-hooks(5) file in hooks.d, naming the installed binary"
+sed 's/^/# /' "$t/out"
 
 # this host's kernel has no ioasids controller
 "$ctl" info >"$t/out" 2>&1
@@ -64,6 +76,32 @@ rc=$?
 result $? "without the controller: exit 3 and one clear line (got $rc)"
 [ "$(wc -l <"$t/out")" -eq 1 ]
 result $? "  exactly one line on stderr"
+# oci-hook on a kernel without the controller
+state='{"ociVersion":"1.0.2","id":"c1","status":"created","pid":1'
+hook() { printf '%s' "$1" | "$ctl" oci-hook >"$t/out" 2>&1; echo $?; }
+[ "$(hook "$state}")" = 0 ] && [ ! -s "$t/out" ]
+result $? "oci-hook without the annotation: exit 0, nothing said, even without the controller"
+[ "$(hook "$state,\"annotations\":{\"io.ioasids.max\":\"4\"}}")" = 3 ] &&
+	grep -q "^ioasidctl oci-hook: container c1 asks for io.ioasids.max=4, but the running kernel has no ioasids cgroup controller$" "$t/out" &&
+	[ "$(wc -l <"$t/out")" -eq 1 ]
+result $? "oci-hook with the annotation and no controller: exit 3, one line naming the container"
+[ "$(hook "$state,\"annotations\":{\"io.ioasids.max\":\"four\"}}")" = 2 ] &&
+	grep -q 'container c1: io.ioasids.max="four" is not a limit' "$t/out" &&
+	[ "$(wc -l <"$t/out")" -eq 1 ]
+result $? "oci-hook with a malformed value: exit 2, one line"
+[ "$(hook "$state")" = 2 ] && grep -q "not JSON" "$t/out" && [ "$(wc -l <"$t/out")" -eq 1 ]
+result $? "oci-hook with malformed JSON: exit 2, one line"
+head -c 2000000 /dev/zero | tr '\0' ' ' | "$ctl" oci-hook >"$t/out" 2>&1
+rc=$?
+[ $rc = 2 ] && grep -q "over 1048576 bytes" "$t/out"
+result $? "oci-hook with 2 MB on standard input: exit 2 (got $rc)"
+for args in "oci-hook x" "enable" "enable -u a.service /x"; do
+	"$ctl" $args </dev/null >/dev/null 2>"$t/err"
+	rc=$?
+	[ $rc -eq 2 ] && [ "$(wc -l <"$t/err")" -eq 1 ]
+	result $? "ioasidctl $args: a usage error, one line (got $rc)"
+done
+
 "$ctl" >/dev/null 2>&1
 result $(( $? != 2 )) "no command: exit 2"
 "$ctl" set /x >/dev/null 2>&1

@@ -226,6 +226,31 @@ static int enable_below(const char *dir)
 	return cg_errno(cgroup_modify_cgroup(cg));
 }
 
+int cgx_enable_below(const char *path, void (*note)(const char *cgroup))
+{
+	_cleanup_free_ char *line = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	char file[PATH_MAX];
+	size_t n = 0;
+	int ret;
+
+	if (snprintf(file, sizeof(file), "%s%s/cgroup.subtree_control", mount_point,
+		     strcmp(path, "/") ? path : "") >= (int)sizeof(file))
+		return -ENAMETOOLONG;
+	f = fopen(file, "re");
+	if (!f)
+		return -errno;
+	if (getline(&line, &n, f) > 0) {
+		for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n"))
+			if (!strcmp(w, "ioasids"))
+				return 0;
+	}
+	ret = enable_below(path);
+	if (!ret && note)
+		note(path);
+	return ret;
+}
+
 int cgx_enable_above(const char *path, void (*note)(const char *cgroup))
 {
 	char dir[PATH_MAX];

@@ -30,6 +30,12 @@ int cgx_set_max(const char *path, const char *value);
  * lacks it, from the root down; @note is told each one it changed.
  */
 int cgx_enable_above(const char *path, void (*note)(const char *cgroup));
+/*
+ * Enable ioasids in @path's own cgroup.subtree_control, for its children,
+ * unless it is there; @note is told if it changed. -EBUSY if @path has
+ * processes of its own (cgroup v2's no-internal-process rule).
+ */
+int cgx_enable_below(const char *path, void (*note)(const char *cgroup));
 int cgx_root(uint64_t *capacity, uint64_t *in_use);
 /* Where ioasids is enabled: calls @cb for each cgroup whose children have it. */
 int cgx_walk(const char *path, bool recursive,

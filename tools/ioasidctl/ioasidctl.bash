@@ -11,12 +11,12 @@ _ioasidctl_cgroups()
 _ioasidctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} cmd= i
-	local commands="show set info watch top apply"
+	local commands="show set info watch top apply enable oci-hook"
 	local options="-r --recursive -J --json --format -o --output -d --delay -n --iterations -u --unit --runtime -h --help -V --version"
 
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		case ${COMP_WORDS[i]} in
-		show | set | info | watch | top | apply) cmd=${COMP_WORDS[i]}; break ;;
+		show | set | info | watch | top | apply | enable | oci-hook) cmd=${COMP_WORDS[i]}; break ;;
 		esac
 	done
 
@@ -57,7 +57,7 @@ _ioasidctl()
 			mapfile -t COMPREPLY < <(compgen -W "max infinity 10%" -- "$cur")
 		fi
 		;;
-	show | watch | top)
+	show | watch | top | enable)
 		mapfile -t COMPREPLY < <(_ioasidctl_cgroups "$cur")
 		compopt -o nospace 2>/dev/null
 		;;

@@ -4,18 +4,22 @@
  * The commands; cgroup access is in cgroup.c, output in output.c.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <libcgroup.h>
 #include <systemd/sd-bus.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "cgroup.h"
 #include "file.h"
+#include "oci.h"
 #include "output.h"
 #include "systemd.h"
 #include "top.h"
@@ -58,6 +62,13 @@ static void usage(FILE *f)
 	      "  apply --unit UNIT   apply the IOASIDMax= of UNIT's unit files to its cgroup,\n"
 	      "                      creating the cgroup if UNIT has not started (this is\n"
 	      "                      what ioasid-limit@.service runs before UNIT starts)\n"
+	      "  enable CGROUP...    create CGROUP if missing and enable the controller for\n"
+	      "                      its children and above it: the parent cgroup that a\n"
+	      "                      container runtime creates its cgroups in (/oci)\n"
+	      "  oci-hook            an OCI runtime hook (createRuntime): reads the\n"
+	      "                      container's state on standard input and sets the\n"
+	      "                      ioasids.max of its cgroup to its annotation\n"
+	      "                      io.ioasids.max, enabling the controller above it\n"
 	      "\n"
 	      "CGROUP is a path below the cgroup2 mount, such as /machine.slice/vm1, or\n"
 	      "--unit NAME for the cgroup of a systemd unit (vm1.service, machine.slice,\n"
@@ -360,6 +371,40 @@ static int cmd_set(int argc, char **argv)
 	return apply_limit(path, v);
 }
 
+/*
+ * enable CGROUP...: the controller for CGROUP's children, so that the
+ * cgroups a runtime creates there have ioasids.max (crun enables only the
+ * controllers it knows on the cgroups it creates).
+ */
+static int cmd_enable(int argc, char **argv)
+{
+	int status = EXIT_OK;
+
+	for (int i = 0; i < argc; i++) {
+		_cleanup_free_ char *path = normalize(argv[i]);
+		int ret;
+
+		if (!path) {
+			fprintf(stderr, "ioasidctl: %s: not a cgroup path\n", argv[i]);
+			return EXIT_USAGE;
+		}
+		ret = cgx_create(path);
+		if (!ret && strcmp(path, "/"))
+			ret = cgx_enable_above(path, note_enabled);
+		if (!ret)
+			ret = cgx_enable_below(path, note_enabled);
+		if (ret == -EBUSY) {
+			fprintf(stderr, "ioasidctl: %s has processes of its own, so its children "
+				"cannot get a controller (cgroup v2's no-internal-process rule); "
+				"enable it on a cgroup that only holds cgroups\n", path);
+			status = EXIT_FAIL;
+		} else if (ret) {
+			status = fail(ret, path);
+		}
+	}
+	return status;
+}
+
 /* set --unit UNIT VALUE: persist as systemctl set-property does, then apply. */
 static int cmd_set_unit(int argc, char **argv)
 {
@@ -603,6 +648,144 @@ static int targets(int argc, char **argv, char ***out, int *n)
 	return EXIT_OK;
 }
 
+/* All of @f, at most @max bytes; -EFBIG past that. */
+static int read_all(FILE *f, size_t max, char **out, size_t *len)
+{
+	size_t size = 4096, n = 0, got;
+	char *buf = malloc(size), *p;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((got = fread(buf + n, 1, size - n, f)) > 0) {
+		n += got;
+		if (n > max) {
+			free(buf);
+			return -EFBIG;
+		}
+		if (n == size) {
+			p = realloc(buf, size *= 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/*
+ * One line of the hook's, on standard error and in the system log: crun and
+ * runc discard a hook's output unless told where to put it (crun's
+ * annotation run.oci.hooks.stderr), and say only "error executing hook".
+ */
+static void __attribute__((format(printf, 1, 2))) hook_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("ioasidctl oci-hook: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	va_start(ap, fmt);
+	openlog("ioasidctl", LOG_PID, LOG_DAEMON);
+	vsyslog(LOG_ERR, fmt, ap);
+	closelog();
+	va_end(ap);
+}
+
+/*
+ * oci-hook: the container's state on standard input; if it carries the
+ * annotation, its cgroup gets that ioasids.max before its process runs. Any
+ * error is one line and a non-zero status, which fails the container's
+ * creation: a container asked to be limited never runs unlimited.
+ */
+static int cmd_oci_hook(void)
+{
+	_cleanup_free_ char *buf = NULL, *cgroup = NULL;
+	_cleanup_(oci_state_free) struct oci_state st = { 0 };
+	uint64_t capacity, in_use, v;
+	char err[512], val[32], shown[40];
+	size_t len;
+	int ret;
+
+	ret = read_all(stdin, OCI_STATE_MAX, &buf, &len);
+	if (ret == -EFBIG) {
+		hook_error("the state on standard input is over %d bytes", OCI_STATE_MAX);
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		hook_error("reading the state on standard input: %s", strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (oci_state_parse(buf, len, &st, err, sizeof(err))) {
+		hook_error("%s", err);
+		return EXIT_USAGE;
+	}
+	if (!st.limit)
+		return EXIT_OK;
+
+	/* the value as one short printable line, however long, whatever bytes */
+	snprintf(shown, sizeof(shown) - 3, "%s", st.limit);
+	for (char *c = shown; *c; c++)
+		if (!isprint((unsigned char)*c))
+			*c = '?';
+	if (strlen(st.limit) > strlen(shown))
+		strcat(shown, "...");
+	/* a malformed value is reported as such, whatever the kernel has */
+	if (value_parse(st.limit, VALUE_COUNT_MAX, &v))
+		goto bad_value;
+
+	ret = cgx_init();
+	if (ret == -ENODEV) {
+		hook_error("container %s asks for %s=%s, but the running kernel has no ioasids "
+			   "cgroup controller", st.id, OCI_ANNOTATION, shown);
+		return EXIT_NOCTRL;
+	}
+	ret = ret ?: cgx_root(&capacity, &in_use);
+	if (ret) {
+		hook_error("container %s: libcgroup: %s", st.id, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (value_parse(st.limit, capacity, &v))
+		goto bad_value;
+	ret = oci_cgroup_of("/proc", st.pid, &cgroup);
+	if (ret) {
+		hook_error("container %s: the cgroup of process %d: %s", st.id, (int)st.pid,
+			   ret == -EMEDIUMTYPE ? "not on cgroup v2" : strerror(-ret));
+		return EXIT_FAIL;
+	}
+	if (!strcmp(cgroup, "/")) {
+		hook_error("container %s is in the root cgroup, which has no ioasids.max", st.id);
+		return EXIT_FAIL;
+	}
+	ret = cgx_enable_above(cgroup, NULL);
+	if (ret) {
+		hook_error("container %s: enabling the ioasids controller above %s: %s",
+			   st.id, cgroup, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	value_format(v, val, sizeof(val));
+	ret = cgx_set_max(cgroup, val);
+	if (ret) {
+		hook_error("container %s: %s/ioasids.max: %s", st.id, cgroup, strerror(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+
+bad_value:
+	hook_error("container %s: %s=\"%s\" is not a limit: use a count from 0 to %llu, max, "
+		   "or a percentage such as 10%%", st.id, OCI_ANNOTATION, shown, VALUE_COUNT_MAX);
+	return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -623,7 +806,8 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (strcmp(cmd, "show") && strcmp(cmd, "set") && strcmp(cmd, "info") &&
-	    strcmp(cmd, "watch") && strcmp(cmd, "apply") && strcmp(cmd, "top")) {
+	    strcmp(cmd, "watch") && strcmp(cmd, "apply") && strcmp(cmd, "top") &&
+	    strcmp(cmd, "enable") && strcmp(cmd, "oci-hook")) {
 		fprintf(stderr, "ioasidctl: unknown command '%s'; see ioasidctl --help\n", cmd);
 		return EXIT_USAGE;
 	}
@@ -674,9 +858,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ioasidctl: apply takes --unit UNIT\n");
 		return EXIT_USAGE;
 	}
+	if (!strcmp(cmd, "oci-hook")) {
+		if (argc || arg_nunits) {
+			fprintf(stderr, "ioasidctl: oci-hook takes no argument: the state comes "
+				"on standard input\n");
+			return EXIT_USAGE;
+		}
+		/* nothing to do, and nothing to fail, without the annotation */
+		return cmd_oci_hook();
+	}
+	if (!strcmp(cmd, "enable") && (!argc || arg_nunits)) {
+		fprintf(stderr, "ioasidctl: enable takes CGROUP...\n");
+		return EXIT_USAGE;
+	}
 	ret = init();
 	if (ret)
 		return ret;
+	if (!strcmp(cmd, "enable"))
+		return cmd_enable(argc, argv);
 	if (!strcmp(cmd, "apply"))
 		return cmd_apply();
 	if (!strcmp(cmd, "info"))
