@@ -98,10 +98,12 @@ UNIT := $(BUILD)/unit
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CTLDIR := $(TOP)/tools/ioasidctl
 SDDIR := $(TOP)/tools/systemd
+LVDIR := $(TOP)/tools/libvirt
 
 ioasidctl: deps-tools
 	@$(MAKE) --no-print-directory -s -C $(CTLDIR) O=$(BUILD)/ioasidctl
 	@$(MAKE) --no-print-directory -s -C $(SDDIR) O=$(BUILD)/systemd
+	@$(MAKE) --no-print-directory -s -C $(LVDIR) O=$(BUILD)/libvirt
 
 $(UNIT)/test_value: tests/unit/test_value.c $(CTLDIR)/value.c $(CTLDIR)/value.h
 	@mkdir -p $(UNIT)
@@ -126,10 +128,18 @@ $(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR
 		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c $(CTLDIR)/loop.c \
 		$$(pkg-config --libs smartcols libsystemd libcgroup) -lcmocka
 
-$(UNIT)/test_oci: tests/unit/test_oci.c $(CTLDIR)/oci.c $(CTLDIR)/oci.h $(CTLDIR)/value.c $(CTLDIR)/value.h
+$(UNIT)/test_oci: tests/unit/test_oci.c $(CTLDIR)/oci.c $(CTLDIR)/oci.h $(CTLDIR)/proc.c $(CTLDIR)/proc.h \
+		$(CTLDIR)/value.c $(CTLDIR)/value.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags json-c) \
-		-o $@ $< $(CTLDIR)/oci.c $(CTLDIR)/value.c $$(pkg-config --libs json-c) -lcmocka
+		-o $@ $< $(CTLDIR)/oci.c $(CTLDIR)/proc.c $(CTLDIR)/value.c $$(pkg-config --libs json-c) -lcmocka
+
+$(UNIT)/test_domain: tests/unit/test_domain.c $(LVDIR)/domain.c $(LVDIR)/domain.h \
+		tests/unit/fixtures/virsh-dumpxml-vm1.xml
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(LVDIR) $$(pkg-config --cflags libxml-2.0) \
+		-DFIXTURE='"$(TOP)/tests/unit/fixtures/virsh-dumpxml-vm1.xml"' \
+		-o $@ $< $(LVDIR)/domain.c $$(pkg-config --libs libxml-2.0) -lcmocka
 
 $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
 	@mkdir -p $(UNIT)
@@ -138,9 +148,9 @@ $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/u
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
 	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd \
-		$(UNIT)/test_unitfile $(UNIT)/test_top $(UNIT)/test_oci
+		$(UNIT)/test_unitfile $(UNIT)/test_top $(UNIT)/test_oci $(UNIT)/test_domain
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output test_systemd test_unitfile test_top test_oci; do \
+	@for t in test_value test_output test_systemd test_unitfile test_top test_oci test_domain; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl
@@ -150,6 +160,7 @@ unit: deps-tools
 install: ioasidctl
 	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install
 	@$(MAKE) --no-print-directory -C $(SDDIR) O=$(BUILD)/systemd install
+	@$(MAKE) --no-print-directory -C $(LVDIR) O=$(BUILD)/libvirt install
 
 # ---- the two commands -----------------------------------------------------
 
@@ -174,8 +185,9 @@ check: deps-tests
 	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, 10 s each"
 	@$(TOP)/tests/fuzz/libfuzzer.sh $(CHECK)/host 10
 	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, containers (crun, runc, podman, the OCI hook),"
+	@echo "   the libvirt hook,"
 	@echo "   security, 10 s of stress, 1,000,000 fuzz calls"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,containers,security,stress,fuzz" \
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,containers,libvirt,security,stress,fuzz" \
 		IOASID_STRESS=10
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100
@@ -331,7 +343,7 @@ deb: deps-tools
 	@rm -rf $(DEB)
 	@mkdir -p $(DEB)/src/tools
 	@cp -r $(TOP)/debian $(DEB)/src/
-	@cp -r $(CTLDIR) $(SDDIR) $(DEB)/src/tools/
+	@cp -r $(CTLDIR) $(SDDIR) $(LVDIR) $(DEB)/src/tools/
 	@cd $(DEB)/src && dpkg-buildpackage -us -uc -b >$(DEB)/build.log 2>&1 || \
 		{ tail -n 30 $(DEB)/build.log; echo "dpkg-buildpackage failed: $(DEB)/build.log"; exit 1; }
 	@echo "$(DEB_FILE)"

@@ -34,7 +34,7 @@ mkdir -p "$out"
 		case $suite in
 		kunit) files=$(ls "$out"/kunit-*.tap 2>/dev/null) ;;
 		capacity) files=$(ls "$out"/kselftest-capacity.tap 2>/dev/null) ;;
-		ioasidctl|containers|security|failslab) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
+		ioasidctl|containers|libvirt|security|failslab) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
 		bench_smp) files=$(ls "$out"/bench-smp.tap 2>/dev/null) ;;
 		no_controller) files=$(ls "$out"/e2e-no-controller.tap 2>/dev/null) ;;
 		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;

@@ -5,12 +5,12 @@ set -euo pipefail
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
-	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc"
+	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc podman libvirt-clients"
 	[systemd]="debootstrap"
 	[qemu]="qemu-system-x86"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
 	[lint]="sparse coccinelle ocaml-nox clang llvm lld python3-sphinx python3-sphinx-rtd-theme"
-	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libjson-c-dev libcmocka-dev groff-base man-db dbus systemd"
+	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libjson-c-dev libxml2-dev libcmocka-dev groff-base man-db dbus systemd"
 )
 
 want=()

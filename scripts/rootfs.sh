@@ -7,7 +7,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 root=$(realpath -m "$1")
-packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,procps,crun"
+packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
 

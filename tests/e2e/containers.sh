@@ -41,6 +41,14 @@ expect 0 "ioasidctl enable /oci a second time" "$ctl" enable /oci
 [ ! -s "$t/out" ]
 result $? "  and the second time changes nothing"
 
+# ioasids is a threaded controller, like pids: a cgroup with processes of
+# its own can give it to its children
+mkdir -p $cg/busy
+sh -c 'echo $$ >/sys/fs/cgroup/busy/cgroup.procs && exec "$1" enable /busy' _ "$ctl" >"$t/out" 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -qw ioasids $cg/busy/cgroup.subtree_control
+result $? "ioasidctl enable on a cgroup that has processes (exit $rc)"
+
 bundle c1 /oci/c1 '"ioasids.max": "2"' "" "" "-n 5"
 ev=$(events $cg/oci)
 expect 1 "crun: a container with unified ioasids.max 2 asks for 5" crun run -b "$t/c1" c1

@@ -66,6 +66,9 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 	containers)
 		"$IOASID_TOP/tests/e2e/containers.sh" >"$out/e2e-containers.tap" 2>&1
 		;;
+	libvirt)
+		"$IOASID_TOP/tests/e2e/libvirt.sh" >"$out/e2e-libvirt.tap" 2>&1
+		;;
 	bench)
 		# make bench's figures; tiny unless IOASID_BENCH=full
 		"$IOASID_TOP/tests/bench/bench.sh" "$out" "${IOASID_BENCH:-tiny}"

@@ -27,23 +27,29 @@ for f in /usr/bin/ioasidctl /usr/share/man/man8/ioasidctl.8.gz \
 	/usr/lib/systemd/system/ioasid-metrics.service \
 	/usr/lib/systemd/system/ioasid-metrics.timer \
 	/usr/share/containers/oci/hooks.d/ioasidctl.json \
+	/usr/libexec/ioasidctl/ioasid-libvirt-hook \
+	/etc/libvirt/hooks/qemu.d/ioasids \
 	/usr/share/doc/ioasidctl/copyright; do
 	grep -qx "$f" "$t/files" || missing="$missing $f"
 done
 [ -z "$missing" ]
 result $? "the package ships each file in Debian's path${missing:+; missing:$missing}"
-! grep -Eq '^/(usr/local|usr/sbin|etc)/' "$t/files"
-result $? "nothing under /usr/local, /usr/sbin or /etc"
+! grep -Ev '^/etc/libvirt/hooks/qemu.d/ioasids$|^/etc/(libvirt/(hooks/(qemu.d/)?)?)?$' "$t/files" |
+	grep -Eq '^/(usr/local|usr/sbin|etc)/'
+result $? "nothing under /usr/local or /usr/sbin, and under /etc only the libvirt hook's link"
 
 dpkg-deb -f "$deb" Depends >"$t/depends"
 grep -q 'libcgroup2' "$t/depends" && grep -q 'libsmartcols1' "$t/depends" &&
 	grep -q 'libsystemd0' "$t/depends" && grep -q 'libjson-c5' "$t/depends" &&
+	grep -q 'libxml2' "$t/depends" &&
 	grep -q 'libc6' "$t/depends"
 result $? "Depends, from dh_shlibdeps: $(cat "$t/depends")"
 
 dpkg-deb -x "$deb" "$t/root"
 grep -q '"path": "/usr/bin/ioasidctl"' "$t/root/usr/share/containers/oci/hooks.d/ioasidctl.json"
 result $? "the oci-hooks(5) file names /usr/bin/ioasidctl"
+[ "$(readlink "$t/root/etc/libvirt/hooks/qemu.d/ioasids")" = /usr/libexec/ioasidctl/ioasid-libvirt-hook ]
+result $? "/etc/libvirt/hooks/qemu.d/ioasids links to the libvirt hook in /usr/libexec"
 grep -qx 'ExecStart=/usr/bin/ioasidctl apply --unit %i' \
 	"$t/root/usr/lib/systemd/system/ioasid-limit@.service" &&
 	grep -q '^ExecStart=/usr/bin/ioasidctl show --format prometheus' \

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* cmocka: the OCI state ioasidctl oci-hook reads, and the cgroup it finds. */
+/* cmocka: the OCI state ioasidctl oci-hook reads, and the cgroup of a process. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "oci.h"
+#include "proc.h"
 #include "value.h"
 
 static int parse(const char *json, struct oci_state *st, char *err)
@@ -229,21 +230,21 @@ static void cgroup_of_a_process(void **state)
 	char *path = NULL;
 
 	(void)state;
-	assert_int_equal(0, oci_cgroup_of(proc, 10, &path));
+	assert_int_equal(0, proc_cgroup_of(proc, 10, &path));
 	assert_string_equal("/oci/c1", path);
 	free(path);
-	assert_int_equal(0, oci_cgroup_of(proc, 11, &path));
+	assert_int_equal(0, proc_cgroup_of(proc, 11, &path));
 	assert_string_equal("/machine.slice/libpod-abc.scope", path);
 	free(path);
-	assert_int_equal(0, oci_cgroup_of(proc, 13, &path));
+	assert_int_equal(0, proc_cgroup_of(proc, 13, &path));
 	assert_string_equal("/", path);
 	free(path);
-	assert_int_equal(0, oci_cgroup_of(proc, 14, &path));
+	assert_int_equal(0, proc_cgroup_of(proc, 14, &path));
 	assert_string_equal("/no-newline", path);
 	free(path);
 	path = NULL;
-	assert_int_equal(-EMEDIUMTYPE, oci_cgroup_of(proc, 12, &path));
-	assert_int_equal(-ENOENT, oci_cgroup_of(proc, 99, &path));
+	assert_int_equal(-EMEDIUMTYPE, proc_cgroup_of(proc, 12, &path));
+	assert_int_equal(-ENOENT, proc_cgroup_of(proc, 99, &path));
 	assert_null(path);
 }
 

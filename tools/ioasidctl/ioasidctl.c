@@ -21,6 +21,7 @@
 #include "file.h"
 #include "oci.h"
 #include "output.h"
+#include "proc.h"
 #include "systemd.h"
 #include "top.h"
 #include "unitfile.h"
@@ -393,14 +394,8 @@ static int cmd_enable(int argc, char **argv)
 			ret = cgx_enable_above(path, note_enabled);
 		if (!ret)
 			ret = cgx_enable_below(path, note_enabled);
-		if (ret == -EBUSY) {
-			fprintf(stderr, "ioasidctl: %s has processes of its own, so its children "
-				"cannot get a controller (cgroup v2's no-internal-process rule); "
-				"enable it on a cgroup that only holds cgroups\n", path);
-			status = EXIT_FAIL;
-		} else if (ret) {
+		if (ret)
 			status = fail(ret, path);
-		}
 	}
 	return status;
 }
@@ -756,7 +751,7 @@ static int cmd_oci_hook(void)
 	}
 	if (value_parse(st.limit, capacity, &v))
 		goto bad_value;
-	ret = oci_cgroup_of("/proc", st.pid, &cgroup);
+	ret = proc_cgroup_of("/proc", st.pid, &cgroup);
 	if (ret) {
 		hook_error("container %s: the cgroup of process %d: %s", st.id, (int)st.pid,
 			   ret == -EMEDIUMTYPE ? "not on cgroup v2" : strerror(-ret));

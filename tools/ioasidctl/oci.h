@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * ioasidctl oci-hook: the OCI runtime state a hook reads on standard input
- * (runtime-spec's "State"), and the cgroup of the container's process.
+ * (runtime-spec's "State").
  */
 #ifndef IOASIDCTL_OCI_H
 #define IOASIDCTL_OCI_H
@@ -29,13 +29,5 @@ struct oci_state {
 int oci_state_parse(const char *buf, size_t len, struct oci_state *st,
 		    char *err, size_t errlen);
 void oci_state_free(struct oci_state *st);
-
-/*
- * The cgroup v2 path of process @pid, as "/a/b", read from
- * @proc/PID/cgroup ("/proc" on a live system). Returns 0 and a string to
- * free in *path; -ENOENT if the process is gone; -EMEDIUMTYPE if it has no
- * cgroup v2 entry ("0::").
- */
-int oci_cgroup_of(const char *proc, pid_t pid, char **path);
 
 #endif
