@@ -137,7 +137,7 @@ $(UNIT)/test_oci: tests/unit/test_oci.c $(CTLDIR)/oci.c $(CTLDIR)/oci.h $(CTLDIR
 $(UNIT)/test_domain: tests/unit/test_domain.c $(LVDIR)/domain.c $(LVDIR)/domain.h \
 		tests/unit/fixtures/virsh-dumpxml-vm1.xml
 	@mkdir -p $(UNIT)
-	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(LVDIR) $$(pkg-config --cflags libxml-2.0) \
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(LVDIR) -I$(CTLDIR) $$(pkg-config --cflags libxml-2.0) \
 		-DFIXTURE='"$(TOP)/tests/unit/fixtures/virsh-dumpxml-vm1.xml"' \
 		-o $@ $< $(LVDIR)/domain.c $$(pkg-config --libs libxml-2.0) -lcmocka
 

@@ -106,6 +106,22 @@ static void format(void **state)
 	assert_string_equal("1048575", buf);
 }
 
+static void shown(void **state)
+{
+	char buf[12];
+
+	(void)state;
+	value_shown("10%", buf, sizeof(buf));
+	assert_string_equal("10%", buf);
+	value_shown("a\nb\tc\x7f", buf, sizeof(buf));
+	assert_string_equal("a?b?c?", buf);
+	/* cut with "..." to fit, terminator included */
+	value_shown("123456789012345", buf, sizeof(buf));
+	assert_string_equal("12345678...", buf);
+	value_shown("12345678901", buf, sizeof(buf));
+	assert_string_equal("12345678901", buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +130,7 @@ int main(void)
 		cmocka_unit_test(percentages),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(format),
+		cmocka_unit_test(shown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -44,3 +44,34 @@ int file_replace(const char *path, int (*print)(FILE *f, void *data), void *data
 		unlink(tmp);
 	return ret;
 }
+
+int file_read_all(FILE *f, size_t max, char **out, size_t *len)
+{
+	size_t size = 4096, n = 0, got;
+	char *buf = malloc(size), *p;
+
+	if (!buf)
+		return -ENOMEM;
+	while ((got = fread(buf + n, 1, size - n, f)) > 0) {
+		n += got;
+		if (n > max) {
+			free(buf);
+			return -EFBIG;
+		}
+		if (n == size) {
+			p = realloc(buf, size *= 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+	}
+	if (ferror(f)) {
+		free(buf);
+		return -EIO;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}

@@ -4,7 +4,6 @@
  * The commands; cgroup access is in cgroup.c, output in output.c.
  */
 #define _GNU_SOURCE
-#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -643,38 +642,6 @@ static int targets(int argc, char **argv, char ***out, int *n)
 	return EXIT_OK;
 }
 
-/* All of @f, at most @max bytes; -EFBIG past that. */
-static int read_all(FILE *f, size_t max, char **out, size_t *len)
-{
-	size_t size = 4096, n = 0, got;
-	char *buf = malloc(size), *p;
-
-	if (!buf)
-		return -ENOMEM;
-	while ((got = fread(buf + n, 1, size - n, f)) > 0) {
-		n += got;
-		if (n > max) {
-			free(buf);
-			return -EFBIG;
-		}
-		if (n == size) {
-			p = realloc(buf, size *= 2);
-			if (!p) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = p;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		return -EIO;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 /*
  * One line of the hook's, on standard error and in the system log: crun and
  * runc discard a hook's output unless told where to put it (crun's
@@ -711,7 +678,7 @@ static int cmd_oci_hook(void)
 	size_t len;
 	int ret;
 
-	ret = read_all(stdin, OCI_STATE_MAX, &buf, &len);
+	ret = file_read_all(stdin, OCI_STATE_MAX, &buf, &len);
 	if (ret == -EFBIG) {
 		hook_error("the state on standard input is over %d bytes", OCI_STATE_MAX);
 		return EXIT_USAGE;
@@ -727,13 +694,7 @@ static int cmd_oci_hook(void)
 	if (!st.limit)
 		return EXIT_OK;
 
-	/* the value as one short printable line, however long, whatever bytes */
-	snprintf(shown, sizeof(shown) - 3, "%s", st.limit);
-	for (char *c = shown; *c; c++)
-		if (!isprint((unsigned char)*c))
-			*c = '?';
-	if (strlen(st.limit) > strlen(shown))
-		strcat(shown, "...");
+	value_shown(st.limit, shown, sizeof(shown));
 	/* a malformed value is reported as such, whatever the kernel has */
 	if (value_parse(st.limit, VALUE_COUNT_MAX, &v))
 		goto bad_value;

@@ -13,16 +13,6 @@
 #include "oci.h"
 #include "util.h"
 
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* @key of @obj if it is a @type, else NULL. */
 static json_object *member(json_object *obj, const char *key, json_type type)
 {
@@ -40,32 +30,32 @@ static int parse(json_object *root, struct oci_state *st, char *err, size_t errl
 	int64_t pid;
 
 	if (!json_object_is_type(root, json_type_object))
-		return bad(err, errlen, "the state is not a JSON object");
+		return parse_error(err, errlen, "the state is not a JSON object");
 	if (!member(root, "ociVersion", json_type_string))
-		return bad(err, errlen, "the state has no \"ociVersion\" string");
+		return parse_error(err, errlen, "the state has no \"ociVersion\" string");
 	v = member(root, "id", json_type_string);
 	if (!v || !json_object_get_string_len(v))
-		return bad(err, errlen, "the state has no \"id\" string");
+		return parse_error(err, errlen, "the state has no \"id\" string");
 	/* what runc and crun accept as a container ID, so it prints as is */
 	id = json_object_get_string(v);
 	if (json_object_get_string_len(v) > 1024 ||
 	    strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") !=
 	    (size_t)json_object_get_string_len(v))
-		return bad(err, errlen, "the state's \"id\" is not a container ID");
+		return parse_error(err, errlen, "the state's \"id\" is not a container ID");
 	st->id = strdup(json_object_get_string(v));
 	if (!st->id)
 		return -ENOMEM;
 
 	v = member(root, "pid", json_type_int);
 	if (!v)
-		return bad(err, errlen, "container %s: the state has no \"pid\" number "
+		return parse_error(err, errlen, "container %s: the state has no \"pid\" number "
 			   "(a hook for createRuntime, createContainer, startContainer or "
 			   "poststart)", st->id);
 	/* json-c saturates what does not fit in 64 bits, and 2^63 is no pid */
 	errno = 0;
 	pid = json_object_get_int64(v);
 	if (errno || pid < 1 || pid > INT_MAX)
-		return bad(err, errlen, "container %s: \"pid\" %s is not a process ID",
+		return parse_error(err, errlen, "container %s: \"pid\" %s is not a process ID",
 			   st->id, json_object_to_json_string(v));
 	st->pid = (pid_t)pid;
 
@@ -73,11 +63,11 @@ static int parse(json_object *root, struct oci_state *st, char *err, size_t errl
 	    json_object_is_type(ann, json_type_null))
 		return 0;
 	if (!json_object_is_type(ann, json_type_object))
-		return bad(err, errlen, "container %s: \"annotations\" is not an object", st->id);
+		return parse_error(err, errlen, "container %s: \"annotations\" is not an object", st->id);
 	if (!json_object_object_get_ex(ann, OCI_ANNOTATION, &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_string))
-		return bad(err, errlen, "container %s: annotation %s is not a string",
+		return parse_error(err, errlen, "container %s: annotation %s is not a string",
 			   st->id, OCI_ANNOTATION);
 	st->limit = strdup(json_object_get_string(v));
 	return st->limit ? 0 : -ENOMEM;
@@ -94,15 +84,15 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *st,
 
 	memset(st, 0, sizeof(*st));
 	if (len > OCI_STATE_MAX)
-		return bad(err, errlen, "the state is over %d bytes", OCI_STATE_MAX);
+		return parse_error(err, errlen, "the state is over %d bytes", OCI_STATE_MAX);
 	if (memchr(buf, '\0', len))
-		return bad(err, errlen, "the state has a NUL byte");
+		return parse_error(err, errlen, "the state has a NUL byte");
 	for (used = 0; used < len && strchr(" \t\r\n", buf[used]); used++)
 		;
 	if (used == len)
-		return bad(err, errlen, "the state is empty");
+		return parse_error(err, errlen, "the state is empty");
 	if (buf[used] != '{')
-		return bad(err, errlen, "the state is not a JSON object");
+		return parse_error(err, errlen, "the state is not a JSON object");
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
@@ -114,15 +104,15 @@ int oci_state_parse(const char *buf, size_t len, struct oci_state *st,
 	json_tokener_free(tok);
 	if (!root) {
 		if (jerr == json_tokener_continue)
-			return bad(err, errlen, "the state is not JSON: it ends too early");
-		return bad(err, errlen, "the state is not JSON: %s at byte %zu",
+			return parse_error(err, errlen, "the state is not JSON: it ends too early");
+		return parse_error(err, errlen, "the state is not JSON: %s at byte %zu",
 			   json_tokener_error_desc(jerr), used);
 	}
 	/* one object and nothing after it but white space */
 	while (used < len && strchr(" \t\r\n", buf[used]))
 		used++;
 	if (used < len)
-		ret = bad(err, errlen, "the state has more than one JSON value");
+		ret = parse_error(err, errlen, "the state has more than one JSON value");
 	else
 		ret = parse(root, st, err, errlen);
 	json_object_put(root);

@@ -3,6 +3,8 @@
 #ifndef IOASIDCTL_UTIL_H
 #define IOASIDCTL_UTIL_H
 
+#include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -29,6 +31,18 @@ static inline void fclosep(FILE **f)
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
+
+/* One line of a parser's in @err; returns -EINVAL. */
+static inline int __attribute__((format(printf, 3, 4)))
+parse_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
 
 /* Exit statuses, documented in ioasidctl(8). */
 enum {

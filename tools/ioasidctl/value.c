@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ioasidctl: limit values, as systemd's TasksMax= accepts them. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -87,4 +88,22 @@ void value_format(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "max");
 	else
 		snprintf(buf, len, "%" PRIu64, v);
+}
+
+void value_shown(const char *s, char *buf, size_t len)
+{
+	size_t n = strlen(s);
+
+	if (len < 4) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	/* whole if it fits, else cut with "..." */
+	snprintf(buf, n < len ? len : len - 3, "%s", s);
+	for (char *c = buf; *c; c++)
+		if (!isprint((unsigned char)*c))
+			*c = '?';
+	if (n >= len)
+		strcat(buf, "...");
 }

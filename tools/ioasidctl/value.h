@@ -22,4 +22,10 @@ int value_parse(const char *s, uint64_t capacity, uint64_t *out);
 /* "max" or the decimal count, as ioasids.max takes it. */
 void value_format(uint64_t v, char *buf, size_t len);
 
+/*
+ * @s as one short printable line for a message: cut to fit @len with "..."
+ * and every unprintable byte a '?'.
+ */
+void value_shown(const char *s, char *buf, size_t len);
+
 #endif

@@ -12,16 +12,7 @@
 #include <libxml/tree.h>
 
 #include "domain.h"
-
-static int bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+#include "util.h"
 
 static int named(xmlNode *n, const char *name)
 {
@@ -50,12 +41,12 @@ static int parse(xmlDoc *doc, struct domain *d, char *err, size_t errlen)
 	xmlChar *text;
 
 	if (!root || !named(root, "domain") || root->ns)
-		return bad(err, errlen, "the XML is not a libvirt <domain>");
+		return parse_error(err, errlen, "the XML is not a libvirt <domain>");
 	n = child(root, "name");
 	text = n ? xmlNodeGetContent(n) : NULL;
 	if (!text || !*text) {
 		xmlFree(text);
-		return bad(err, errlen, "the <domain> has no <name>");
+		return parse_error(err, errlen, "the <domain> has no <name>");
 	}
 	d->name = strdup((char *)text);
 	xmlFree(text);
@@ -69,7 +60,7 @@ static int parse(xmlDoc *doc, struct domain *d, char *err, size_t errlen)
 		if (!named(n, "max") || !n->ns || xmlStrcmp(n->ns->href, BAD_CAST DOMAIN_NS))
 			continue;
 		if (max)
-			return bad(err, errlen, "domain %s: <metadata> has more than one <max> of %s",
+			return parse_error(err, errlen, "domain %s: <metadata> has more than one <max> of %s",
 				   d->name, DOMAIN_NS);
 		max = n;
 	}
@@ -77,7 +68,7 @@ static int parse(xmlDoc *doc, struct domain *d, char *err, size_t errlen)
 		return 0;
 	for (n = max->children; n; n = n->next)
 		if (n->type == XML_ELEMENT_NODE)
-			return bad(err, errlen, "domain %s: the <max> of %s holds an element, not a limit",
+			return parse_error(err, errlen, "domain %s: the <max> of %s holds an element, not a limit",
 				   d->name, DOMAIN_NS);
 	text = xmlNodeGetContent(max);
 	if (!text)
@@ -94,7 +85,7 @@ int domain_parse(const char *xml, size_t len, struct domain *d, char *err, size_
 
 	memset(d, 0, sizeof(*d));
 	if (len > DOMAIN_XML_MAX)
-		return bad(err, errlen, "the domain XML is over %d bytes", DOMAIN_XML_MAX);
+		return parse_error(err, errlen, "the domain XML is over %d bytes", DOMAIN_XML_MAX);
 	xmlSetGenericErrorFunc(NULL, quiet);
 	/* no network, no entities pulled in from elsewhere, no DTD */
 	doc = xmlReadMemory(xml, (int)len, "domain.xml", NULL,
@@ -105,7 +96,7 @@ int domain_parse(const char *xml, size_t len, struct domain *d, char *err, size_
 
 		snprintf(msg, sizeof(msg), "%s", e && e->message ? e->message : "?");
 		msg[strcspn(msg, "\n")] = '\0';
-		return bad(err, errlen, "the domain XML is not well-formed (line %d: %s)",
+		return parse_error(err, errlen, "the domain XML is not well-formed (line %d: %s)",
 			   e ? e->line : 0, msg);
 	}
 	ret = parse(doc, d, err, errlen);

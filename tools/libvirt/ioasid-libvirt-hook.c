@@ -25,6 +25,7 @@
 
 #include "cgroup.h"
 #include "domain.h"
+#include "file.h"
 #include "proc.h"
 #include "util.h"
 #include "value.h"
@@ -43,37 +44,6 @@ static int __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputs("; it runs without an IOASID limit\n", stderr);
 	va_end(ap);
-	return 0;
-}
-
-static int read_all(FILE *f, size_t max, char **out, size_t *len)
-{
-	size_t size = 65536, n = 0, got;
-	char *buf = malloc(size), *p;
-
-	if (!buf)
-		return -ENOMEM;
-	while ((got = fread(buf + n, 1, size - n, f)) > 0) {
-		n += got;
-		if (n > max) {
-			free(buf);
-			return -EFBIG;
-		}
-		if (n == size) {
-			p = realloc(buf, size *= 2);
-			if (!p) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = p;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		return -EIO;
-	}
-	*out = buf;
-	*len = n;
 	return 0;
 }
 
@@ -102,7 +72,7 @@ static int apply(struct domain *d)
 {
 	_cleanup_free_ char *qemu_cg = NULL, *vm_cg = NULL;
 	uint64_t capacity, in_use, v;
-	char val[32];
+	char val[32], shown[40];
 	pid_t pid = 0;
 	int ret;
 
@@ -142,19 +112,9 @@ static int apply(struct domain *d)
 	return 0;
 
 bad_value:
-	{
-		char shown[40];
-
-		snprintf(shown, sizeof(shown) - 3, "%s", d->limit);
-		for (char *c = shown; *c; c++)
-			if ((unsigned char)*c < ' ' || *c == 0x7f)
-				*c = '?';
-		if (strlen(d->limit) > strlen(shown))
-			strcat(shown, "...");
-		return say("<max xmlns=\"%s\">%s</max> is not a limit: use a count from 0 to "
-			   "%llu, max, or a percentage such as 10%%", DOMAIN_NS, shown,
-			   VALUE_COUNT_MAX);
-	}
+	value_shown(d->limit, shown, sizeof(shown));
+	return say("<max xmlns=\"%s\">%s</max> is not a limit: use a count from 0 to %llu, max, "
+		   "or a percentage such as 10%%", DOMAIN_NS, shown, VALUE_COUNT_MAX);
 }
 
 int main(int argc, char **argv)
@@ -173,7 +133,7 @@ int main(int argc, char **argv)
 	}
 	vm = argv[1];
 	/* libvirt writes the XML whatever the operation: take it all */
-	ret = read_all(stdin, DOMAIN_XML_MAX, &xml, &len);
+	ret = file_read_all(stdin, DOMAIN_XML_MAX, &xml, &len);
 	if (strcmp(argv[2], "started"))
 		return 0;
 	if (ret == -EFBIG)
