@@ -5,7 +5,7 @@ set -euo pipefail
 
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
-	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc podman libvirt-clients"
+	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc podman libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
 	[systemd]="debootstrap"
 	[qemu]="qemu-system-x86"
 	[deb]="debhelper dpkg-dev fakeroot lintian"

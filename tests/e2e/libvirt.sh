@@ -1,9 +1,10 @@
 #!/bin/sh
-# The libvirt qemu hook, called as libvirt calls it at "started" (NAME
-# started begin -, the domain XML on standard input), with the XML of a
-# real virsh dumpxml (libvirt's test driver, the limit set with virsh
+# The libvirt qemu hook: first called as libvirt calls it at "started"
+# (NAME started begin -, the domain XML on standard input), with the XML of
+# a real virsh dumpxml (libvirt's test driver, the limit set with virsh
 # metadata), against a stand-in for QEMU in real cgroups laid out as
-# libvirt lays them out, with systemd and without. TAP on stdout.
+# libvirt lays them out, with systemd and without; then run by a real
+# libvirtd, which starts a real QEMU (TCG) in this kernel. TAP on stdout.
 hook=$IOASID_TOP/build/libvirt/ioasid-libvirt-hook
 alloc=$IOASID_TOP/build/tests/ioasid-alloc
 cg=/sys/fs/cgroup
@@ -60,12 +61,12 @@ go vm1
 [ "$(allocated vm1)" -eq 2 ] && grep -q "^vm1: refused: No space left on device (ENOSPC)" "$t/vm1.out"
 result $? "  QEMU's process gets 2 of 5, then ENOSPC"
 
-# ---- without systemd: /machine/NAME.libvirt-qemu/emulator --------------------
+# ---- without systemd: /machine/qemu-ID-NAME.libvirt-qemu/emulator ----------
 dumpxml vm2 10% >"$t/vm2.xml"
-qemu vm2 /machine/vm2.libvirt-qemu/emulator
+qemu vm2 /machine/qemu-2-vm2.libvirt-qemu/emulator
 expect 0 "the hook at started, cgroupfs layout, limit 10%" "$hook" vm2 started begin - <"$t/vm2.xml"
-file_is $cg/machine/vm2.libvirt-qemu/ioasids.max $(($(cat $cg/ioasids.capacity) / 10))
-result $? "  /machine/vm2.libvirt-qemu/ioasids.max is 10% of the capacity"
+file_is $cg/machine/qemu-2-vm2.libvirt-qemu/ioasids.max $(($(cat $cg/ioasids.capacity) / 10))
+result $? "  /machine/qemu-2-vm2.libvirt-qemu/ioasids.max is 10% of the capacity"
 go vm2
 
 # ---- what must not block a VM, or touch it --------------------------------
@@ -100,4 +101,77 @@ rc=$?
 result $? "truncated XML: one line, exit 0 (exit $rc)"
 "$hook" vm1 started <"$t/vm1.xml" >"$t/out" 2>&1
 result $(($? != 2)) "called with too few arguments: a usage error, exit 2"
+
+# ---- a real libvirtd and QEMU ------------------------------------------------
+
+# libvirtd 9.0 with its QEMU driver, as root, on this boot's own /run,
+# /etc/libvirt and state directories (the root is the host's), with the hook
+# installed as the package installs it, a libvirt-qemu user it insists on,
+# and its debug log of the commands it runs (where a hook's output goes)
+for d in /run /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+	mkdir -p "$d" && mount -t tmpfs tmpfs "$d"
+done
+mkdir -p /etc/libvirt/hooks/qemu.d
+ln -s "$hook" /etc/libvirt/hooks/qemu.d/ioasids
+# a VM's processes may open /dev/ioasid only if the device ACL has it
+printf '%s\n' 'user = "root"' 'group = "root"' 'dynamic_ownership = 0' 'remember_owner = 0' \
+	'security_driver = "none"' 'stdio_handler = "file"' \
+	'cgroup_device_acl = [ "/dev/null", "/dev/full", "/dev/zero", "/dev/random",' \
+	'  "/dev/urandom", "/dev/ptmx", "/dev/kvm", "/dev/ioasid" ]' >/etc/libvirt/qemu.conf
+cp /etc/passwd "$t/passwd" && cp /etc/group "$t/group"
+echo 'libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin' >>"$t/passwd"
+printf '%s\n' 'libvirt-qemu:x:64055:' 'kvm:x:64056:' >>"$t/group"
+mount --bind "$t/passwd" /etc/passwd && mount --bind "$t/group" /etc/group
+printf '%s\n' 'log_filters = "1:command 1:hook"' "log_outputs = \"1:file:$t/libvirtd.log\"" \
+	>/etc/libvirt/libvirtd.conf
+libvirtd >"$t/libvirtd.err" 2>&1 &
+libvirtd=$!
+i=0
+while [ ! -S /run/libvirt/libvirt-sock ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+v() { virsh -q -c qemu:///system "$@"; }
+
+# vmdef NAME [LIMIT]: a diskless TCG guest, its limit in <metadata>
+vmdef() {
+	meta=
+	[ -z "$2" ] ||
+		meta="<metadata><ioasids:max xmlns:ioasids='urn:ioasidctl:libvirt:1'>$2</ioasids:max></metadata>"
+	cat >"$t/$1-qemu.xml" <<-XML
+	<domain type='qemu'>
+	  <name>$1</name>
+	  <memory unit='MiB'>64</memory>
+	  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+	  $meta
+	  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+	</domain>
+	XML
+	v define "$t/$1-qemu.xml" >/dev/null
+}
+
+vmdef lv1 2
+expect 0 "libvirtd starts a QEMU guest whose domain XML asks for 2" v start lv1
+pid=$(cat /run/libvirt/qemu/lv1.pid 2>/dev/null)
+vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
+echo "# QEMU (PID $pid) is in $vmcg"
+case $vmcg in
+*/libvirt-qemu/emulator|*.libvirt-qemu/emulator) vmcg=${vmcg%/emulator} ;;
+esac
+[ -n "$pid" ] && file_is "$cg$vmcg/ioasids.max" 2
+result $? "  libvirt ran the hook: $vmcg/ioasids.max is 2"
+# a process of the VM: QEMU's own emulator cgroup
+sh -c 'echo $$ >"$1/emulator/cgroup.procs" && exec "$2" -n 5 --label lv1' _ "$cg$vmcg" "$alloc" \
+	>"$t/lv1.out" 2>&1
+[ "$(allocated lv1)" -eq 2 ] && grep -q "^lv1: refused: No space left on device (ENOSPC)" "$t/lv1.out"
+result $? "  a process in the VM's emulator cgroup gets 2 of 5"
+sed 's/^/# /' "$t/lv1.out"
+v destroy lv1 >/dev/null
+
+vmdef lv2 lots
+expect 0 "libvirtd starts a guest whose limit is malformed: the VM is not blocked" v start lv2
+grep -q 'ioasid-libvirt-hook: domain lv2: <max xmlns="urn:ioasidctl:libvirt:1">lots</max> is not a limit' \
+	"$t/libvirtd.log"
+result $? "  and libvirtd's log has the hook's line"
+grep 'ioasid-libvirt-hook' "$t/libvirtd.log" | sed 's/^/# /' | cut -c1-400
+v destroy lv2 >/dev/null
+kill "$libvirtd"
+wait "$libvirtd"
 tap_end

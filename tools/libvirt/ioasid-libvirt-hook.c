@@ -11,8 +11,8 @@
  * with the domain XML on standard input. At "started", QEMU runs in the
  * VM's cgroup: the hook finds that cgroup from QEMU's PID file, enables the
  * controller above it and writes the limit. A malformed limit, or anything
- * else that keeps the hook from setting it, is one line on standard error,
- * which libvirt logs; the VM is never blocked (exit 0).
+ * else that keeps the hook from setting it, is one line on standard error
+ * and in the system log; the VM is never blocked (exit 0).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <syslog.h>
 
 #include "cgroup.h"
 #include "domain.h"
@@ -35,15 +36,25 @@
 
 static const char *vm = "?";
 
+/*
+ * Say why the VM runs without its limit, in one line: on standard error,
+ * which libvirt keeps in its debug log ("log_filters = 1:command"), and in
+ * the system log. Returns 0: the VM is never blocked, and libvirt stops a
+ * VM whose "started" hook fails.
+ */
 static int __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
 {
+	char line[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	fprintf(stderr, "ioasid-libvirt-hook: domain %s: ", vm);
-	vfprintf(stderr, fmt, ap);
-	fputs("; it runs without an IOASID limit\n", stderr);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "ioasid-libvirt-hook: domain %s: %s; it runs without an IOASID limit\n",
+		vm, line);
+	openlog("ioasid-libvirt-hook", LOG_PID, LOG_DAEMON);
+	syslog(LOG_WARNING, "domain %s: %s; it runs without an IOASID limit", vm, line);
+	closelog();
 	return 0;
 }
 
