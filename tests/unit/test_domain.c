@@ -178,11 +178,11 @@ static void the_vm_cgroup(void **state)
 		  "/machine.slice/machine-qemu\\x2d3\\x2dvm1.scope/libvirt" },
 		{ "/machine.slice/machine-qemu\\x2d3\\x2dvm1.scope",
 		  "/machine.slice/machine-qemu\\x2d3\\x2dvm1.scope" },
-		{ "/machine/vm1.libvirt-qemu/emulator", "/machine/vm1.libvirt-qemu" },
-		{ "/machine/vm1.libvirt-qemu/vcpu12", "/machine/vm1.libvirt-qemu" },
-		{ "/machine/vm1.libvirt-qemu/iothread1", "/machine/vm1.libvirt-qemu" },
-		{ "/machine/vm1.libvirt-qemu/vcpu", "/machine/vm1.libvirt-qemu/vcpu" },
-		{ "/machine/vm1.libvirt-qemu/vcpu1x", "/machine/vm1.libvirt-qemu/vcpu1x" },
+		{ "/machine/qemu-3-vm1.libvirt-qemu/emulator", "/machine/qemu-3-vm1.libvirt-qemu" },
+		{ "/machine/qemu-3-vm1.libvirt-qemu/vcpu12", "/machine/qemu-3-vm1.libvirt-qemu" },
+		{ "/machine/qemu-3-vm1.libvirt-qemu/iothread1", "/machine/qemu-3-vm1.libvirt-qemu" },
+		{ "/machine/qemu-3-vm1.libvirt-qemu/vcpu", "/machine/qemu-3-vm1.libvirt-qemu/vcpu" },
+		{ "/machine/qemu-3-vm1.libvirt-qemu/vcpu1x", "/machine/qemu-3-vm1.libvirt-qemu/vcpu1x" },
 		{ "/emulator", "/emulator" },
 	};
 
