@@ -38,6 +38,7 @@
 #include <linux/ctype.h>
 #include <linux/ioasid.h>
 #include <linux/kernel.h>
+#include <linux/lockdep.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -67,7 +68,7 @@ struct ioasids_cgroup {
 	atomic64_t			events;
 	/* Refusals by the max of this cgroup */
 	atomic64_t			events_local;
-	/* Set once a refusal by this max is logged; a write of max clears it */
+	/* Set once a refusal by this cgroup's max is logged; never cleared */
 	atomic_t			logged;
 };
 
@@ -117,10 +118,12 @@ static void ioasids_cancel(struct ioasids_cgroup *ic)
 }
 
 /*
- * Log the first refusal by @over's limit, and the first again after each
- * write of its ioasids.max: like pids.c, one line per cgroup rather than a
- * global rate limit, so one tenant at its cap cannot hide another's line;
- * ioasids.events.local counts and notifies every refusal. Only a css that
+ * Log the first refusal by @over's limit, once in the cgroup's life: like
+ * pids.c, one line per cgroup rather than a global rate limit, so one
+ * tenant at its cap cannot hide another's line. A write of ioasids.max does
+ * not log again: whoever owns a delegated cgroup can write its max, and
+ * could otherwise print a line per write. ioasids.events.local counts and
+ * notifies every refusal. Only a css that
  * is its cgroup's is named: one that is not (replaced when the controller
  * was disabled above it, or built outside cgroupfs by the KUnit suites) has
  * no ioasids.max file to name. The path is built on the stack
@@ -170,12 +173,14 @@ static void ioasids_event(struct ioasids_cgroup *over)
  * calls ioasids_commit_charge(); if it cannot get one,
  * ioasids_cancel_charge().
  *
- * Context: any context.
+ * Context: interrupts enabled, as for ioasids_commit_charge().
  * Return: 0, or -ENOSPC if a limit refused the charge.
  */
 int ioasids_try_charge(struct cgroup_subsys_state *css)
 {
 	struct ioasids_cgroup *ic = css_ioasids(css), *p, *q;
+
+	lockdep_assert_irqs_enabled();
 
 	for (p = ic; parent_ioasids(p); p = parent_ioasids(p)) {
 		s64 limit = atomic64_read(&p->limit);
@@ -203,11 +208,15 @@ refused:
  * IOASIDs that exist are counted here, so neither file ever shows a charge
  * that an ancestor's limit or an exhausted space turned back.
  *
- * Context: any context.
+ * Context: interrupts enabled. The walk is as long as the hierarchy is
+ * deep, and whoever owns a delegated subtree chooses its depth, so it must
+ * not run under a lock taken with interrupts off.
  */
 void ioasids_commit_charge(struct cgroup_subsys_state *css)
 {
 	struct ioasids_cgroup *p;
+
+	lockdep_assert_irqs_enabled();
 
 	for (p = css_ioasids(css); parent_ioasids(p); p = parent_ioasids(p))
 		ioasids_update_watermark(p, atomic64_inc_return(&p->held));
@@ -321,8 +330,6 @@ static ssize_t ioasids_max_write(struct kernfs_open_file *of, char *buf,
 	 * only refuses new charges.
 	 */
 	atomic64_set(&ic->limit, max);
-	/* the next refusal, by the new limit, is logged */
-	atomic_set(&ic->logged, 0);
 	return nbytes;
 }
 
@@ -375,7 +382,6 @@ static int ioasids_events_local_show(struct seq_file *sf, void *v)
 	return 0;
 }
 
-/* The same files on the default and on legacy hierarchies. */
 static struct cftype ioasids_files[] = {
 	{
 		.name = "max",
@@ -412,10 +418,46 @@ static struct cftype ioasids_files[] = {
 	{ }	/* terminate */
 };
 
+/* As pids does, v1 gets no events.local: a v2 file for v2's semantics. */
+static struct cftype ioasids_files_legacy[] = {
+	{
+		.name = "max",
+		.write = ioasids_max_write,
+		.seq_show = ioasids_max_show,
+		.flags = CFTYPE_NOT_ON_ROOT,
+	},
+	{
+		.name = "current",
+		.read_s64 = ioasids_current_read,
+	},
+	{
+		.name = "peak",
+		.read_s64 = ioasids_peak_read,
+		.flags = CFTYPE_NOT_ON_ROOT,
+	},
+	{
+		.name = "events",
+		.seq_show = ioasids_events_show,
+		.file_offset = offsetof(struct ioasids_cgroup, events_file),
+		.flags = CFTYPE_NOT_ON_ROOT,
+	},
+	{
+		.name = "capacity",
+		.read_s64 = ioasids_capacity_read,
+		.flags = CFTYPE_ONLY_ON_ROOT,
+	},
+	{ }	/* terminate */
+};
+
+/*
+ * A domain controller, not a threaded one as pids is: a PASID belongs to an
+ * address space (SVA) or to an open file (/dev/ioasid), which all threads of
+ * a process share, so the threads of one process must not sit in different
+ * ioasids cgroups and charge whichever of them made the call.
+ */
 struct cgroup_subsys ioasids_cgrp_subsys = {
 	.css_alloc	= ioasids_css_alloc,
 	.css_free	= ioasids_css_free,
-	.legacy_cftypes	= ioasids_files,
+	.legacy_cftypes	= ioasids_files_legacy,
 	.dfl_cftypes	= ioasids_files,
-	.threaded	= true,
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -423,13 +424,13 @@ static int kmsg_count(int fd, const char *what, char *line, size_t len, int *oth
 	return n;
 }
 
-TEST_F(cg, refusal_logged_once_per_limit)
+TEST_F(cg, refusal_logged_once_per_cgroup)
 {
-	char want_b[PATH_MAX + 64], want_d[PATH_MAX + 64], line[2048];
+	char want_b[PATH_MAX + 64], want_d[PATH_MAX + 64], of_b[PATH_MAX + 8];
 	const char *rel_b = self->b + strlen(self->root);
 	const char *rel_d = self->d + strlen(self->root);
-	char pid[32];
-	int fd, others = 0;
+	char line[2048], pid[32];
+	int fd, i, others = 0;
 
 	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
@@ -437,12 +438,13 @@ TEST_F(cg, refusal_logged_once_per_limit)
 	ASSERT_LE(0, lseek(fd, 0, SEEK_END));
 	snprintf(want_b, sizeof(want_b), "refused an IOASID by ioasids.max (1) of %s\n", rel_b);
 	snprintf(want_d, sizeof(want_d), "refused an IOASID by ioasids.max (0) of %s\n", rel_d);
+	snprintf(of_b, sizeof(of_b), " of %s\n", rel_b);
 
 	/* three refusals by B's max: one line, naming the task, the limit, B */
 	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "1"));
 	ASSERT_EQ(0, worker_start(&self->w[0], self->c));
 	ASSERT_LT(0, worker_alloc(&self->w[0]));
-	for (int i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++)
 		EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
 	EXPECT_EQ(1, kmsg_count(fd, want_b, line, sizeof(line), &others));
 	snprintf(pid, sizeof(pid), "[%d] refused", self->w[0].pid);
@@ -455,16 +457,19 @@ TEST_F(cg, refusal_logged_once_per_limit)
 	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[1]));
 	EXPECT_EQ(1, kmsg_count(fd, want_d, line, sizeof(line), &others));
 
-	/* a new limit: its first refusal is logged again, with its value */
-	ASSERT_EQ(0, cg_set(self->b, "ioasids.max", "2"));
-	snprintf(want_b, sizeof(want_b), "refused an IOASID by ioasids.max (2) of %s\n", rel_b);
-	ASSERT_LT(0, worker_alloc(&self->w[0]));
-	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
-	EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
-	EXPECT_EQ(1, kmsg_count(fd, want_b, line, sizeof(line), &others));
+	/*
+	 * Whoever owns a delegated cgroup can write its max: a loop of new
+	 * limits and refusals logs nothing more, whatever the limit.
+	 */
+	for (i = 0; i < 300; i++) {
+		ASSERT_EQ(0, cg_set(self->b, "ioasids.max", i % 2 ? "0" : "1"));
+		EXPECT_EQ(-ENOSPC, worker_alloc(&self->w[0]));
+	}
+	EXPECT_EQ(0, kmsg_count(fd, of_b, line, sizeof(line), &others))
+		TH_LOG("%s", line);
 	/* no other refusal line: none for C, A or the root, which refused nothing */
 	EXPECT_EQ(0, others);
-	EXPECT_EQ(5, cg_events(self->b, "ioasids.events.local"));
+	EXPECT_EQ(303, cg_events(self->b, "ioasids.events.local"));
 	close(fd);
 }
 
@@ -844,6 +849,225 @@ TEST_F(cg, alloc_races_free_on_one_file)
 	pthread_barrier_destroy(&go);
 }
 
+/*
+ * A thread that rewrites argsz while another allocates: the kernel keeps
+ * the argsz it checked, so every IOASID_ALLOC that succeeds hands out its
+ * ID, and none stays charged that the caller never learnt. Only an SMP
+ * kernel can run the two threads at once.
+ */
+struct argsz_race {
+	struct ioasid_alloc *a;
+	pthread_barrier_t *go;
+	int stop;
+};
+
+static void *argsz_flipper(void *p)
+{
+	struct argsz_race *r = p;
+
+	pthread_barrier_wait(r->go);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&r->a->argsz, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&r->a->argsz, sizeof(*r->a), __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+TEST_F(cg, argsz_changed_during_alloc)
+{
+	enum { N = 10000 };
+	struct ioasid_alloc a = { .argsz = sizeof(a) };
+	struct argsz_race r = { .a = &a };
+	long ok = 0, unknown = 0, bad = 0, refused = 0;
+	pthread_barrier_t go;
+	unsigned int id;
+	pthread_t t;
+	int fd, i;
+
+	ASSERT_EQ(0, cg_enter_current(self->c));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
+	r.go = &go;
+	ASSERT_EQ(0, pthread_create(&t, NULL, argsz_flipper, &r));
+	pthread_barrier_wait(&go);
+	for (i = 0; i < N; i++) {
+		__atomic_store_n(&a.id, 0, __ATOMIC_RELAXED);
+		if (ioctl(fd, IOASID_ALLOC, &a)) {
+			if (errno == EINVAL)
+				refused++;
+			else
+				bad++;
+			continue;
+		}
+		ok++;
+		id = __atomic_load_n(&a.id, __ATOMIC_RELAXED);
+		if (!id)
+			unknown++;
+		else if (id_free(fd, id))
+			bad++;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	TH_LOG("%ld allocated, %ld refused for argsz 0", ok, refused);
+	EXPECT_LT(0, ok);
+	EXPECT_EQ(0, unknown) TH_LOG("%ld allocations handed out no ID", unknown);
+	EXPECT_EQ(0, bad);
+	/* every ID was freed: nothing is charged that the caller never learnt */
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	close(fd);
+	ASSERT_EQ(0, cg_enter_current(self->root));
+	pthread_barrier_destroy(&go);
+}
+
+/*
+ * An allocation whose ID cannot be copied out (a read-only argument) frees
+ * it again: and only it. Another thread of the same file, allocating and
+ * freeing that one ID, never frees the ID in flight, nor loses its own to
+ * that free. Only an SMP kernel can run the two threads at once.
+ */
+struct copyout_race {
+	int fd;
+	const struct ioasid_alloc *ro;
+	pthread_barrier_t *go;
+	int stop;
+	long efault, other;
+};
+
+static void *copyout_failer(void *p)
+{
+	struct copyout_race *r = p;
+
+	pthread_barrier_wait(r->go);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		if (!ioctl(r->fd, IOASID_ALLOC, (void *)r->ro))
+			r->other++;
+		else if (errno == EFAULT)
+			r->efault++;
+		else if (errno != ENOSPC)
+			r->other++;
+	}
+	return NULL;
+}
+
+TEST_F(cg, failed_copy_out_frees_only_its_own)
+{
+	enum { N = 10000 };
+	unsigned int x = dev_info().max_id;
+	struct copyout_race r = { 0 };
+	long mine = 0, stolen = 0, lost = 0;
+	struct ioasid_alloc *ro;
+	pthread_barrier_t go;
+	pthread_t t;
+	int fd, i;
+
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	*ro = (struct ioasid_alloc){ .argsz = sizeof(*ro), .min = x, .max = x };
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+
+	ASSERT_EQ(0, cg_enter_current(self->c));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pthread_barrier_init(&go, NULL, 2));
+	r = (struct copyout_race){ .fd = fd, .ro = ro, .go = &go };
+	ASSERT_EQ(0, pthread_create(&t, NULL, copyout_failer, &r));
+	pthread_barrier_wait(&go);
+	for (i = 0; i < N; i++) {
+		if (!id_alloc_range(fd, x, x, NULL)) {
+			mine++;
+			if (id_free(fd, x))
+				lost++;		/* the other thread freed mine */
+		} else if (!id_free(fd, x)) {
+			stolen++;		/* I freed the other's ID */
+		}
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	TH_LOG("%ld of mine, %ld failed copy-outs", mine, r.efault);
+	EXPECT_LT(0, mine);
+	EXPECT_LT(0, r.efault);
+	EXPECT_EQ(0, r.other);
+	EXPECT_EQ(0, stolen) TH_LOG("freed the ID of an allocation in flight %ld times", stolen);
+	EXPECT_EQ(0, lost) TH_LOG("lost my own ID %ld times", lost);
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	close(fd);
+	EXPECT_EQ(self->in_use_start, dev_info().in_use);
+	ASSERT_EQ(0, cg_enter_current(self->root));
+	pthread_barrier_destroy(&go);
+	munmap(ro, 4096);
+}
+
+/*
+ * The charge walks every level, and whoever owns a delegated subtree
+ * chooses how many: at 1,000 levels the limit at the top still holds,
+ * and everything is returned. The walk runs with interrupts on (a lockdep
+ * kernel checks it at every charge).
+ */
+TEST_F(cg, deep_hierarchy)
+{
+	enum { LEVELS = 1000 };
+	char **lv;
+	int fd, i;
+
+	lv = calloc(LEVELS, sizeof(*lv));
+	ASSERT_NE(NULL, lv);
+	for (i = 0; i < LEVELS; i++) {
+		lv[i] = cg_name(i ? lv[i - 1] : self->c, "n");
+		ASSERT_NE(NULL, lv[i]);
+		ASSERT_EQ(0, cg_create(lv[i])) TH_LOG("level %d", i + 1);
+		ASSERT_EQ(0, cg_set(i ? lv[i - 1] : self->c, "cgroup.subtree_control",
+				    "+ioasids")) TH_LOG("level %d", i + 1);
+	}
+	ASSERT_EQ(0, cg_set(lv[0], "ioasids.max", "2"));
+	ASSERT_EQ(0, cg_enter_current(lv[LEVELS - 1]));
+	fd = dev_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, id_alloc(fd, NULL));
+	EXPECT_EQ(0, id_alloc(fd, NULL));
+	EXPECT_EQ(-ENOSPC, id_alloc(fd, NULL));
+	for (i = 0; i < LEVELS; i += 111)
+		EXPECT_EQ(2, cg_read_long(lv[i], "ioasids.current")) TH_LOG("level %d", i + 1);
+	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(2, cg_read_long(lv[LEVELS - 1], "ioasids.peak"));
+	EXPECT_EQ(1, cg_events(lv[0], "ioasids.events.local"));
+	EXPECT_EQ(1, cg_events(self->a, "ioasids.events"));
+	close(fd);
+	ASSERT_EQ(0, cg_enter_current(self->root));
+	EXPECT_EQ(0, cg_read_long(lv[LEVELS - 1], "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
+	for (i = LEVELS - 1; i >= 0; i--) {
+		EXPECT_EQ(0, rmdir(lv[i]));
+		free(lv[i]);
+	}
+	free(lv);
+}
+
+/*
+ * A domain controller, like memory: an IOASID belongs to an address space
+ * or an open file, which all threads of a process share, so a threaded
+ * subtree cannot have it, and a cgroup that gives it to its children cannot
+ * become a thread root.
+ */
+TEST_F(cg, not_in_a_threaded_subtree)
+{
+	char *x = cg_name(self->c, "x");
+
+	ASSERT_NE(NULL, x);
+	/* B gives ioasids to C: C cannot become threaded */
+	EXPECT_EQ(-EOPNOTSUPP, cg_set(self->c, "cgroup.type", "threaded"));
+	EXPECT_EQ(0, cg_read_strcmp(self->c, "cgroup.type", "domain\n"));
+
+	/* C as a thread root: its children cannot be given ioasids */
+	ASSERT_EQ(0, cg_create(x));
+	ASSERT_EQ(0, cg_set(x, "cgroup.type", "threaded"));
+	EXPECT_EQ(-EOPNOTSUPP, cg_set(self->c, "cgroup.subtree_control", "+ioasids"));
+	EXPECT_NE(0, cg_read_strstr(x, "cgroup.controllers", "ioasids"))
+		TH_LOG("x's controllers list ioasids");
+	EXPECT_EQ(0, rmdir(x));
+	free(x);
+}
+
 /* The kernel memory behind a tenant's IOASIDs is charged to its memcg. */
 TEST_F(cg, memory_is_charged_to_memcg)
 {
@@ -1151,7 +1375,7 @@ TEST(exhaust_whole_space)
 /* The same files on a cgroup v1 hierarchy. */
 TEST(legacy_hierarchy)
 {
-	char dir[PATH_MAX], cg[PATH_MAX + 8];
+	char dir[PATH_MAX], cg[PATH_MAX + 8], path[PATH_MAX];
 	char root[PATH_MAX];
 	int fd, r;
 
@@ -1167,7 +1391,10 @@ TEST(legacy_hierarchy)
 	cg_path(cg, dir, "vm");
 	ASSERT_EQ(0, mkdir(cg, 0755));
 	EXPECT_EQ(0, cg_read_strcmp(cg, "ioasids.max", "max\n"));
-	EXPECT_EQ(0, cg_read_strcmp(cg, "ioasids.events.local", "max 0\n"));
+	EXPECT_EQ(0, cg_read_strcmp(cg, "ioasids.events", "max 0\n"));
+	/* as for pids, events.local is v2's only */
+	cg_path(path, cg, "ioasids.events.local");
+	EXPECT_EQ(-1, access(path, F_OK));
 	EXPECT_LT(0, cg_read_long(dir, "ioasids.capacity"));
 	ASSERT_EQ(0, cg_set(cg, "ioasids.max", "1"));
 	EXPECT_EQ(-EINVAL, cg_set(cg, "ioasids.max", "0x1"));

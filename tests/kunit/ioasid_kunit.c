@@ -904,6 +904,43 @@ static void sets_cannot_take_the_low_ids(struct kunit *test)
 }
 
 /*
+ * An SVA PASID is a tenant's: it comes from above the reserve wherever the
+ * device can address it, so binds cannot take the PASIDs of narrow devices;
+ * a driver's own PASID, and the bind of a device that can address nothing
+ * else, come from the reserve.
+ */
+static void sva_pasids_come_from_above_the_reserve(struct kunit *test)
+{
+	struct cgroup_subsys_state *h[DEPTH], *task;
+	ioasid_t first = ioasid_min_id(), id;
+
+	if (first == 1)
+		kunit_skip(test, "booted with ioasid.reserved=0");
+	fake_hierarchy(test, h);
+	task = h[DEPTH - 1];
+
+	/* a device whose last PASID is the first above the reserve */
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global_as(IOASID_SET_USER,
+							 first + 1, task, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_EQ(test, first, id);
+	KUNIT_ASSERT_EQ(test, 0, sva_pasid(task, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_GT(test, id, first);
+	/* one that addresses only the reserve */
+	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global_as(IOASID_SET_USER, first,
+							 task, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_LT(test, id, first);
+	KUNIT_EXPECT_EQ(test, 3, usage(task));
+
+	KUNIT_ASSERT_EQ(test, 0, driver_pasid(task, &id));
+	defer_free_global(test, id);
+	KUNIT_EXPECT_LT(test, id, first);
+	KUNIT_EXPECT_EQ(test, 3, usage(task));
+}
+
+/*
  * Sets and the IOMMU layer draw from one space: neither hands out what the
  * other holds, and neither can free the other's IDs. The IOMMU layer fills
  * its low range, then meets the set's first ID.
@@ -950,6 +987,7 @@ static struct kunit_case ioasid_pasid_cases[] = {
 	KUNIT_CASE(driver_pasids_are_never_limited),
 	KUNIT_CASE(pasids_stay_below_max_pasids),
 	KUNIT_CASE(sets_cannot_take_the_low_ids),
+	KUNIT_CASE(sva_pasids_come_from_above_the_reserve),
 	KUNIT_CASE(pasids_share_the_space_with_sets),
 	{}
 };

@@ -15,9 +15,10 @@
  * the binding task. So no PASID is ever handed out twice, and the capacity and
  * the in-use count cover them all.
  *
- * The low IDs, [1, reserved], are the IOMMU layer's alone: sets, and so
- * /dev/ioasid, allocate only from [reserved + 1, capacity]. Devices with a
- * narrow PASID width (max_pasids) can use only low IDs, and a tenant under
+ * The low IDs, [1, reserved], are kept for drivers' own PASIDs: sets, and
+ * so /dev/ioasid, allocate only from [reserved + 1, capacity], and so do
+ * SVA binds of every device that can address that range. Devices with a
+ * narrow PASID width (max_pasids) can use only low IDs, and tenants under
  * any limit could otherwise take all of them.
  *
  * Locking: the xarray's spinlock protects the xarray, the one source of
@@ -200,17 +201,22 @@ EXPORT_SYMBOL_GPL(ioasid_set_free);
  * to nobody). On success the ID owns the caller's pin on @css; on failure
  * nothing is left charged and the pin stays with the caller.
  *
- * Once xa_unlock() publishes the ID, another thread of the same set may
- * free it at once (IDs are easy to guess), which frees @data and drops the
- * pin on @css: so everything that reads them happens before the unlock.
+ * A charged ID is taken in two steps. The first reserves it in the xarray,
+ * where a free cannot find it yet; the charge is committed with interrupts
+ * on, since its walk is as long as the hierarchy is deep; the second step
+ * publishes the ID. So a free, which may follow at once (IDs are easy to
+ * guess), always finds the charge committed. Once published, the ID may be
+ * freed, which frees @data and drops the pin on @css: nothing reads them
+ * after that.
  */
 static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 			  struct cgroup_subsys_state *css, ioasid_t *id)
 {
-	/* What user space makes the kernel hold is charged to its memcg. */
+	/* An ID's own data is user space's to pay for: its memcg's. */
 	gfp_t gfp = set->type == IOASID_SET_USER ? GFP_KERNEL_ACCOUNT :
 						    GFP_KERNEL;
 	struct ioasid_data *data;
+	void *old;
 	int ret;
 
 	/*
@@ -231,25 +237,41 @@ static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	data->set = set;
 	data->css = css;
 
+	/*
+	 * The xarray's nodes hold the IDs of every tenant: they are not
+	 * charged to whichever tenant's allocation happened to split one.
+	 */
 	xa_lock_irq(&ioasid_xa);
-	ret = __xa_alloc(&ioasid_xa, &data->id, data, XA_LIMIT(min, max), gfp);
+	ret = __xa_alloc(&ioasid_xa, &data->id, css ? NULL : data,
+			 XA_LIMIT(min, max), GFP_KERNEL);
 	if (!ret) {
-		list_add_tail(&data->node, &set->ids);
 		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use + 1);
-		/* The charge is held before a free can return it. */
-		if (css)
-			ioasids_commit_charge(css);
-		*id = data->id;
+		if (!css)
+			list_add_tail(&data->node, &set->ids);
 	}
 	xa_unlock_irq(&ioasid_xa);
 
-	if (!ret)
+	if (ret) {
+		/* The xarray says -EBUSY when the range is full. */
+		if (ret == -EBUSY)
+			ret = -ENOSPC;
+		kmem_cache_free(ioasid_data_cache, data);
+		goto uncharge;
+	}
+
+	*id = data->id;
+	if (!css)
 		return 0;
 
-	/* The xarray says -EBUSY when the range is full. */
-	if (ret == -EBUSY)
-		ret = -ENOSPC;
-	kmem_cache_free(ioasid_data_cache, data);
+	ioasids_commit_charge(css);
+	xa_lock_irq(&ioasid_xa);
+	/* The slot is reserved: storing in it allocates nothing. */
+	old = __xa_store(&ioasid_xa, *id, data, GFP_NOWAIT);
+	WARN_ON_ONCE(xa_is_err(old));
+	list_add_tail(&data->node, &set->ids);
+	xa_unlock_irq(&ioasid_xa);
+	return 0;
+
 uncharge:
 	if (css)
 		ioasids_cancel_charge(css);
@@ -373,15 +395,24 @@ VISIBLE_IF_KUNIT int ioasid_alloc_global_as(enum ioasid_set_type type,
 					    struct cgroup_subsys_state *task_css,
 					    ioasid_t *id)
 {
+	ioasid_t min = 1, max;
+
 	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
 		return -EINVAL;
 	/* PASID 0 is never handed out: a device that has only it has none. */
 	if (max_pasids < 2)
 		return -ENOSPC;
 
-	return ioasid_alloc_as(&ioasid_global[type], 1,
-			       min_t(u32, max_pasids - 1, capacity), task_css,
-			       id);
+	max = min_t(u32, max_pasids - 1, capacity);
+	/*
+	 * An SVA PASID is a tenant's: it comes from above the reserve, like a
+	 * set's IDs, so that binds under any limit cannot take the low PASIDs
+	 * of narrow devices; unless the device can address nothing above it.
+	 */
+	if (type == IOASID_SET_USER && max >= ioasid_min_id())
+		min = ioasid_min_id();
+
+	return ioasid_alloc_as(&ioasid_global[type], min, max, task_css, id);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
 
@@ -397,8 +428,10 @@ EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
  * @id: where the PASID is stored on success
  *
  * Global PASIDs come from the one IOASID space, so no PASID handed to a
- * device is ever handed out through /dev/ioasid as well. Free one with
- * ioasid_free_global().
+ * device is ever handed out through /dev/ioasid as well. A driver's own
+ * PASID is the lowest free one; an SVA PASID the lowest free one from
+ * ioasid_min_id() up, or from 1 if @max_pasids is not above ioasid_min_id().
+ * Free one with ioasid_free_global().
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOSPC if no PASID below @max_pasids is free, or a cgroup
@@ -450,9 +483,8 @@ static int __init ioasid_core_init(void)
 		reserved = capacity / 2;
 	}
 
-	ioasid_data_cache = KMEM_CACHE(ioasid_data, 0);
-	if (!ioasid_data_cache)
-		return -ENOMEM;
+	/* Without it no PASID can be allocated: fail the boot, not a bind. */
+	ioasid_data_cache = KMEM_CACHE(ioasid_data, SLAB_PANIC);
 
 	if (reserved)
 		pr_info("%u IOASIDs, 1 to %u for the IOMMU layer only\n",

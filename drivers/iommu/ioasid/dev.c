@@ -6,6 +6,10 @@
  * the ioasids cgroup of the task that makes it, and closing the file (or the
  * death of its last holder) frees and uncharges everything in it.
  *
+ * IOASID_ALLOC and IOASID_FREE on one file are serialized: an allocation
+ * whose ID cannot be copied out frees it again, and no other thread may free
+ * that ID, and take it anew, in between.
+ *
  * The device is root-only (0600) by default: PASIDs are a host-wide
  * resource, and the administrator decides who may hold them, for instance
  * with a udev rule for the group a VMM runs as.
@@ -17,12 +21,22 @@
 #include <linux/ioasid.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/ioasid.h>
+
+/* An open /dev/ioasid */
+struct ioasid_file {
+	struct ioasid_set *set;
+	struct mutex lock;	/* serializes IOASID_ALLOC and IOASID_FREE */
+};
 
 /*
  * Copy in an extensible ioctl argument: argsz must cover at least @minsz,
  * bytes past what this kernel knows must be zero, and no flag is known yet.
+ * The argsz checked is the one kept: user space may change its copy while
+ * the ioctl runs, and ioasid_copy_out() must not copy out less than @minsz.
  */
 static int ioasid_copy_arg(void *karg, size_t ksize, size_t minsz,
 			   void __user *uarg)
@@ -40,6 +54,8 @@ static int ioasid_copy_arg(void *karg, size_t ksize, size_t minsz,
 	ret = copy_struct_from_user(karg, ksize, uarg, argsz);
 	if (ret)
 		return ret;
+	/* argsz is the first u32 of every argument */
+	memcpy(karg, &argsz, sizeof(argsz));
 
 	/* flags is the second u32 of every argument */
 	memcpy(&flags, karg + sizeof(u32), sizeof(flags));
@@ -72,7 +88,7 @@ static long ioasid_ioctl_info(void __user *uarg)
 	return ioasid_copy_out(uarg, &info, sizeof(info));
 }
 
-static long ioasid_ioctl_alloc(struct ioasid_set *set, void __user *uarg)
+static long ioasid_ioctl_alloc(struct ioasid_file *f, void __user *uarg)
 {
 	struct ioasid_alloc alloc;
 	ioasid_t id;
@@ -83,19 +99,20 @@ static long ioasid_ioctl_alloc(struct ioasid_set *set, void __user *uarg)
 	if (ret)
 		return ret;
 
-	ret = ioasid_alloc(set, alloc.min, alloc.max, &id);
-	if (ret)
-		return ret;
-
-	alloc.id = id;
-	ret = ioasid_copy_out(uarg, &alloc, sizeof(alloc));
-	if (ret)
+	mutex_lock(&f->lock);
+	ret = ioasid_alloc(f->set, alloc.min, alloc.max, &id);
+	if (!ret) {
+		alloc.id = id;
+		ret = ioasid_copy_out(uarg, &alloc, sizeof(alloc));
 		/* The caller never learnt the ID: do not leave it charged. */
-		ioasid_free(set, id);
+		if (ret)
+			ioasid_free(f->set, id);
+	}
+	mutex_unlock(&f->lock);
 	return ret;
 }
 
-static long ioasid_ioctl_free(struct ioasid_set *set, void __user *uarg)
+static long ioasid_ioctl_free(struct ioasid_file *f, void __user *uarg)
 {
 	struct ioasid_free req;
 	int ret;
@@ -105,13 +122,16 @@ static long ioasid_ioctl_free(struct ioasid_set *set, void __user *uarg)
 	if (ret)
 		return ret;
 
-	return ioasid_free(set, req.id);
+	mutex_lock(&f->lock);
+	ret = ioasid_free(f->set, req.id);
+	mutex_unlock(&f->lock);
+	return ret;
 }
 
 static long ioasid_fops_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
-	struct ioasid_set *set = file->private_data;
+	struct ioasid_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
@@ -120,9 +140,9 @@ static long ioasid_fops_ioctl(struct file *file, unsigned int cmd,
 	case IOASID_GET_INFO:
 		return ioasid_ioctl_info(uarg);
 	case IOASID_ALLOC:
-		return ioasid_ioctl_alloc(set, uarg);
+		return ioasid_ioctl_alloc(f, uarg);
 	case IOASID_FREE:
-		return ioasid_ioctl_free(set, uarg);
+		return ioasid_ioctl_free(f, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -130,19 +150,32 @@ static long ioasid_fops_ioctl(struct file *file, unsigned int cmd,
 
 static int ioasid_fops_open(struct inode *inode, struct file *file)
 {
-	struct ioasid_set *set;
+	struct ioasid_file *f;
 
-	set = ioasid_set_alloc(IOASID_SET_USER);
-	if (IS_ERR(set))
-		return PTR_ERR(set);
+	/* memory user space makes the kernel hold: its memcg's */
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!f)
+		return -ENOMEM;
 
-	file->private_data = set;
+	f->set = ioasid_set_alloc(IOASID_SET_USER);
+	if (IS_ERR(f->set)) {
+		int ret = PTR_ERR(f->set);
+
+		kfree(f);
+		return ret;
+	}
+	mutex_init(&f->lock);
+	file->private_data = f;
 	return 0;
 }
 
 static int ioasid_fops_release(struct inode *inode, struct file *file)
 {
-	ioasid_set_free(file->private_data);
+	struct ioasid_file *f = file->private_data;
+
+	ioasid_set_free(f->set);
+	mutex_destroy(&f->lock);
+	kfree(f);
 	return 0;
 }
 
