@@ -116,6 +116,24 @@ static int fail(int err, const char *what)
 	}
 }
 
+/*
+ * Enabling ioasids in a cgroup.subtree_control failed: what the kernel's
+ * refusal means for a domain controller, then fail()'s line and status.
+ */
+static int fail_enable(int err, const char *what)
+{
+	int status = fail(err, what);
+
+	if (err == -EBUSY)
+		fprintf(stderr, "ioasidctl: a cgroup with processes of its own cannot give "
+			"ioasids to its children (a domain controller, like memory): move its "
+			"processes into a child cgroup first\n");
+	else if (err == -EOPNOTSUPP)
+		fprintf(stderr, "ioasidctl: ioasids is a domain controller: a threaded "
+			"subtree cannot have it\n");
+	return status;
+}
+
 static int init(void)
 {
 	int ret = cgx_init();
@@ -341,7 +359,7 @@ static int apply_limit(const char *cgroup, uint64_t v)
 
 	ret = cgx_enable_above(cgroup, note_enabled);
 	if (ret)
-		return fail(ret, "enabling the controller");
+		return fail_enable(ret, "enabling the controller");
 	value_format(v, buf, sizeof(buf));
 	ret = cgx_set_max(cgroup, buf);
 	if (ret)
@@ -394,7 +412,7 @@ static int cmd_enable(int argc, char **argv)
 		if (!ret)
 			ret = cgx_enable_below(path, note_enabled);
 		if (ret)
-			status = fail(ret, path);
+			status = fail_enable(ret, path);
 	}
 	return status;
 }
@@ -724,8 +742,9 @@ static int cmd_oci_hook(void)
 	}
 	ret = cgx_enable_above(cgroup, NULL);
 	if (ret) {
-		hook_error("container %s: enabling the ioasids controller above %s: %s",
-			   st.id, cgroup, strerror(-ret));
+		hook_error("container %s: enabling the ioasids controller above %s: %s%s",
+			   st.id, cgroup, strerror(-ret), ret == -EBUSY ?
+			   " (a cgroup above it has processes of its own)" : "");
 		return EXIT_FAIL;
 	}
 	value_format(v, val, sizeof(val));
