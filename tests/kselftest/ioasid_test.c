@@ -1002,45 +1002,54 @@ TEST_F(cg, failed_copy_out_frees_only_its_own)
  * The charge walks every level, and whoever owns a delegated subtree
  * chooses how many: at 1,000 levels the limit at the top still holds,
  * and everything is returned. The walk runs with interrupts on (a lockdep
- * kernel checks it at every charge).
+ * kernel checks it at every charge). The levels are made and read with
+ * paths relative to the directory walked down, so the test does not cost
+ * the square of the depth in path lookups.
  */
-TEST_F(cg, deep_hierarchy)
+TEST_F_TIMEOUT(cg, deep_hierarchy, 300)
 {
 	enum { LEVELS = 1000 };
-	char **lv;
-	int fd, i;
+	int fd, top, i;
 
-	lv = calloc(LEVELS, sizeof(*lv));
-	ASSERT_NE(NULL, lv);
+	top = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, top);
+	ASSERT_EQ(0, chdir(self->c));
 	for (i = 0; i < LEVELS; i++) {
-		lv[i] = cg_name(i ? lv[i - 1] : self->c, "n");
-		ASSERT_NE(NULL, lv[i]);
-		ASSERT_EQ(0, cg_create(lv[i])) TH_LOG("level %d", i + 1);
-		ASSERT_EQ(0, cg_set(i ? lv[i - 1] : self->c, "cgroup.subtree_control",
-				    "+ioasids")) TH_LOG("level %d", i + 1);
+		ASSERT_EQ(0, mkdir("n", 0755)) TH_LOG("level %d", i + 1);
+		ASSERT_EQ(0, cg_set(".", "cgroup.subtree_control", "+ioasids"))
+			TH_LOG("level %d", i + 1);
+		ASSERT_EQ(0, chdir("n"));
 	}
-	ASSERT_EQ(0, cg_set(lv[0], "ioasids.max", "2"));
-	ASSERT_EQ(0, cg_enter_current(lv[LEVELS - 1]));
+	ASSERT_EQ(0, cg_set(".", "cgroup.procs", "0"));
 	fd = dev_open();
 	ASSERT_LE(0, fd);
+	/* the limit at the top of the 1,000 levels */
+	ASSERT_EQ(0, cg_set(self->c, "n/ioasids.max", "2"));
 	EXPECT_EQ(0, id_alloc(fd, NULL));
 	EXPECT_EQ(0, id_alloc(fd, NULL));
 	EXPECT_EQ(-ENOSPC, id_alloc(fd, NULL));
-	for (i = 0; i < LEVELS; i += 111)
-		EXPECT_EQ(2, cg_read_long(lv[i], "ioasids.current")) TH_LOG("level %d", i + 1);
+	EXPECT_EQ(2, cg_read_long(".", "ioasids.peak"));
 	EXPECT_EQ(2, cg_read_long(self->c, "ioasids.current"));
-	EXPECT_EQ(2, cg_read_long(lv[LEVELS - 1], "ioasids.peak"));
-	EXPECT_EQ(1, cg_events(lv[0], "ioasids.events.local"));
+	EXPECT_EQ(1, cg_events(self->c, "n/ioasids.events.local"));
 	EXPECT_EQ(1, cg_events(self->a, "ioasids.events"));
-	close(fd);
-	ASSERT_EQ(0, cg_enter_current(self->root));
-	EXPECT_EQ(0, cg_read_long(lv[LEVELS - 1], "ioasids.current"));
-	EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
-	for (i = LEVELS - 1; i >= 0; i--) {
-		EXPECT_EQ(0, rmdir(lv[i]));
-		free(lv[i]);
+	/* every level holds the two, going up */
+	for (i = LEVELS; i > 0; i--) {
+		EXPECT_EQ(2, cg_read_long(".", "ioasids.current")) TH_LOG("level %d", i);
+		ASSERT_EQ(0, chdir(".."));
 	}
-	free(lv);
+	ASSERT_EQ(0, cg_enter_current(self->root));
+	close(fd);
+	EXPECT_EQ(0, cg_read_long(self->c, "ioasids.current"));
+	EXPECT_EQ(0, cg_read_long(self->a, "ioasids.current"));
+	/* and down again, to remove them from the bottom */
+	for (i = 0; i < LEVELS; i++)
+		ASSERT_EQ(0, chdir("n"));
+	for (i = 0; i < LEVELS; i++) {
+		ASSERT_EQ(0, chdir(".."));
+		EXPECT_EQ(0, rmdir("n"));
+	}
+	ASSERT_EQ(0, fchdir(top));
+	close(top);
 }
 
 /*

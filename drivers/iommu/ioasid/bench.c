@@ -9,19 +9,36 @@
  * its cgroup's ioasids.max is refused each time instead, and a refusal
  * counts as an iteration too, which measures what a refusal costs. Reading
  * the same open file gives its last run: "ITERATIONS NANOSECONDS REFUSED".
+ *
+ * "N MODE" measures another path instead, for comparison:
+ *   charged  the default above: a user set, charged to ioasids
+ *   warm     the same with one more ID held in the set throughout, so the
+ *            pairs find the ID space's xarray nodes there: "charged" on
+ *            an empty space builds and frees three levels of them a pair
+ *   kernel   a kernel set: the same allocation, charged to nobody
+ *   global   the IOMMU layer's iommu_alloc_global_pasid() path through the
+ *            core, from PASID 1 up, uncharged
+ *   ida      6.12's own global PASID allocator: an IDA from 1 up
+ *   misc     a kernel set's allocation charged to the misc controller
+ *            instead (resource "ioasid_bench", test kernels only)
+ *   ida+misc the IDA charged to misc: 6.12's allocator with a misc charge
  * Each open file keeps its own result, so several tasks can measure at
  * once, on several CPUs, which is how the contention on a shared parent's
  * counters and on the ID space's lock shows.
  */
 #include <linux/debugfs.h>
 #include <linux/err.h>
+#include <linux/idr.h>
 #include <linux/init.h>
 #include <linux/ioasid.h>
 #include <linux/kstrtox.h>
 #include <linux/ktime.h>
+#include <linux/misc_cgroup.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #define IOASID_BENCH_MAX_ITERS	100000000U
 
@@ -32,34 +49,135 @@ struct bench_result {
 	u32 refused;
 };
 
+enum bench_mode { CHARGED, WARM, KERNEL, GLOBAL, IDA, MISC, IDA_MISC };
+
+static const char * const bench_modes[] = {
+	[CHARGED] = "charged", [WARM] = "warm", [KERNEL] = "kernel",
+	[GLOBAL] = "global", [IDA] = "ida", [MISC] = "misc",
+	[IDA_MISC] = "ida+misc",
+};
+
+/* 6.12's iommu_global_pasid_ida, as iommu_alloc_global_pasid() used it */
+static DEFINE_IDA(bench_ida);
+
+#ifdef CONFIG_CGROUP_MISC_IOASID_BENCH
+/* As a misc-based series would: pin the task's misc cgroup per ID. */
+static int bench_misc_charge(struct misc_cg **cg)
+{
+	int ret;
+
+	*cg = get_current_misc_cg();
+	ret = misc_cg_try_charge(MISC_CG_RES_IOASID_BENCH, *cg, 1);
+	if (ret)
+		put_misc_cg(*cg);
+	return ret;
+}
+
+static void bench_misc_uncharge(struct misc_cg *cg)
+{
+	misc_cg_uncharge(MISC_CG_RES_IOASID_BENCH, cg, 1);
+	put_misc_cg(cg);
+}
+#else
+static int bench_misc_charge(struct misc_cg **cg)
+{
+	return -EOPNOTSUPP;
+}
+
+static void bench_misc_uncharge(struct misc_cg *cg)
+{
+}
+#endif
+
+/* One allocation and its free by @mode: 0, or the allocation's error */
+static int bench_pair(enum bench_mode mode, struct ioasid_set *set)
+{
+	struct misc_cg *cg = NULL;
+	ioasid_t id;
+	int ret;
+
+	if (mode == MISC || mode == IDA_MISC) {
+		ret = bench_misc_charge(&cg);
+		if (ret)
+			return ret;
+	}
+	switch (mode) {
+	case GLOBAL:
+		ret = ioasid_alloc_global(IOASID_SET_KERNEL, 1U << 20, &id);
+		if (!ret)
+			ioasid_free_global(id);
+		break;
+	case IDA:
+	case IDA_MISC:
+		ret = ida_alloc_range(&bench_ida, 1, ioasid_capacity(),
+				      GFP_KERNEL);
+		if (ret >= 0) {
+			ida_free(&bench_ida, ret);
+			ret = 0;
+		}
+		break;
+	default:
+		ret = ioasid_alloc(set, 0, 0, &id);
+		if (!ret)
+			ioasid_free(set, id);
+	}
+	if (cg)
+		bench_misc_uncharge(cg);
+	return ret;
+}
+
 static ssize_t bench_write(struct file *file, const char __user *buf,
 			   size_t count, loff_t *ppos)
 {
 	struct seq_file *m = file->private_data;
 	struct bench_result *res = m->private;
+	enum bench_mode mode = CHARGED;
 	struct ioasid_set *set;
 	u32 iters, i, refused = 0;
-	ioasid_t id;
+	char kbuf[32], *arg;
 	u64 start;
 	int ret;
 
-	ret = kstrtou32_from_user(buf, count, 10, &iters);
+	if (count >= sizeof(kbuf))
+		return -EINVAL;
+	if (copy_from_user(kbuf, buf, count))
+		return -EFAULT;
+	kbuf[count] = '\0';
+	arg = strim(kbuf);
+	strsep(&arg, " ");
+	if (arg) {
+		ret = match_string(bench_modes, ARRAY_SIZE(bench_modes),
+				   strim(arg));
+		if (ret < 0)
+			return ret;
+		mode = ret;
+	}
+	ret = kstrtou32(kbuf, 10, &iters);
 	if (ret)
 		return ret;
 	if (!iters || iters > IOASID_BENCH_MAX_ITERS)
 		return -EINVAL;
-	set = ioasid_set_alloc(IOASID_SET_USER);
+	set = ioasid_set_alloc(mode == CHARGED || mode == WARM ?
+			       IOASID_SET_USER : IOASID_SET_KERNEL);
 	if (IS_ERR(set))
 		return PTR_ERR(set);
+	/* held until the set is freed, after the run */
+	if (mode == WARM) {
+		ioasid_t held;
+
+		ret = ioasid_alloc(set, 0, 0, &held);
+		if (ret) {
+			ioasid_set_free(set);
+			return ret;
+		}
+	}
 
 	start = ktime_get_ns();
 	for (i = 0; i < iters; i++) {
-		ret = ioasid_alloc(set, 0, 0, &id);
-		if (!ret)
-			ioasid_free(set, id);
-		else if (ret == -ENOSPC)
+		ret = bench_pair(mode, set);
+		if (ret == -ENOSPC || ret == -EBUSY)
 			refused++;
-		else
+		else if (ret)
 			break;
 		ret = 0;
 		if (!(i & 1023))
@@ -115,6 +233,10 @@ static int __init ioasid_bench_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("ioasid", NULL);
 
+#ifdef CONFIG_CGROUP_MISC_IOASID_BENCH
+	/* a misc resource charges nothing until it has a capacity */
+	misc_cg_set_capacity(MISC_CG_RES_IOASID_BENCH, ioasid_capacity());
+#endif
 	debugfs_create_file("bench", 0600, dir, NULL, &bench_fops);
 	return 0;
 }
