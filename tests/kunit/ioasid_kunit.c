@@ -920,16 +920,18 @@ static void sva_pasids_come_from_above_the_reserve(struct kunit *test)
 	task = h[DEPTH - 1];
 
 	/* a device whose last PASID is the first above the reserve */
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global_as(IOASID_SET_USER,
-							 first + 1, task, &id));
+	KUNIT_ASSERT_EQ(test, 0,
+			ioasid_alloc_global_as(IOASID_SET_USER, first + 1, task,
+					       &id));
 	defer_free_global(test, id);
 	KUNIT_EXPECT_EQ(test, first, id);
 	KUNIT_ASSERT_EQ(test, 0, sva_pasid(task, &id));
 	defer_free_global(test, id);
 	KUNIT_EXPECT_GT(test, id, first);
 	/* one that addresses only the reserve */
-	KUNIT_ASSERT_EQ(test, 0, ioasid_alloc_global_as(IOASID_SET_USER, first,
-							 task, &id));
+	KUNIT_ASSERT_EQ(test, 0,
+			ioasid_alloc_global_as(IOASID_SET_USER, first, task,
+					       &id));
 	defer_free_global(test, id);
 	KUNIT_EXPECT_LT(test, id, first);
 	KUNIT_EXPECT_EQ(test, 3, usage(task));
