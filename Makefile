@@ -23,7 +23,8 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 check-smp demo bench patches \
+	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-bench check-smp demo \
+	bench patches \
 	lint install deb clean distclean
 
 help:
@@ -37,6 +38,7 @@ help:
 	@echo "                 full preemption, VT-d): one with KASAN, one with KCSAN and lockdep"
 	@echo "make kernel      build the UML test kernel under build/uml"
 	@echo "make kernel-x86  build the x86_64 SMP test kernels under build/x86-smp, build/x86-kcsan"
+	@echo "make kernel-x86-bench  the x86_64 benchmark kernel (no sanitizers) under build/x86-bench"
 	@echo "make ioasidctl   build the operator CLI into build/ioasidctl, and the"
 	@echo "                 systemd generator for IOASIDMax= into build/systemd"
 	@echo "make install     install ioasidctl, its man page and completion, the"
@@ -261,24 +263,38 @@ check-debug: deps-tests
 # later line for the same option wins).
 X86_SMP := $(BUILD)/x86-smp
 X86_KCSAN := $(BUILD)/x86-kcsan
+X86_BENCH := $(BUILD)/x86-bench
 SMP_CPUS ?= 4
 SMP_STRESS ?= 20
 # kmemleak records every allocation: a million fuzz calls take 2.5 min there
 SMP_KASAN_FUZZ ?= 250000
 SMP_SUITES := platform,kunit,kselftest,test_core,ioasidctl,security,stress,fuzz
 
+# configs/x86-smp.config with configs/x86-$(1).config on top, a later line
+# for an option winning, into build/x86-$(1).config (rewritten only if new).
+x86_fragment = \
+	cat $(TOP)/configs/x86-smp.config $(TOP)/configs/x86-$(1).config | \
+		tac | awk '{ k = $$0; sub(/^\# /, "", k); sub(/[= ].*/, "", k) } \
+			!/^CONFIG_|^\# CONFIG_/ || !seen[k]++' | tac >$(BUILD)/x86-$(1).config.new && \
+	{ cmp -s $(BUILD)/x86-$(1).config.new $(BUILD)/x86-$(1).config || \
+		mv $(BUILD)/x86-$(1).config.new $(BUILD)/x86-$(1).config; } && \
+	rm -f $(BUILD)/x86-$(1).config.new
+
 kernel-x86: deps-kernel
 	@$(TOP)/scripts/deps.sh qemu
 	@BASE=tinyconfig LOG=$(BUILD)/x86-smp-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_SMP) x86_64 $(TOP)/configs/x86-smp.config bzImage
-	@cat $(TOP)/configs/x86-smp.config $(TOP)/configs/x86-kcsan.config | \
-		tac | awk '{ k = $$0; sub(/^# /, "", k); sub(/[= ].*/, "", k) } \
-			!/^CONFIG_|^# CONFIG_/ || !seen[k]++' | tac >$(BUILD)/x86-kcsan.config.new
-	@cmp -s $(BUILD)/x86-kcsan.config.new $(BUILD)/x86-kcsan.config || \
-		mv $(BUILD)/x86-kcsan.config.new $(BUILD)/x86-kcsan.config
-	@rm -f $(BUILD)/x86-kcsan.config.new
+	@$(call x86_fragment,kcsan)
 	@BASE=tinyconfig LOG=$(BUILD)/x86-kcsan-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_KCSAN) x86_64 $(BUILD)/x86-kcsan.config bzImage
+
+# The benchmark kernel: the SMP kernel without sanitizers, with misc.
+kernel-x86-bench: deps-kernel
+	@$(TOP)/scripts/deps.sh qemu
+	@mkdir -p $(BUILD)
+	@$(call x86_fragment,bench)
+	@BASE=tinyconfig LOG=$(BUILD)/x86-bench-build.log \
+		$(TOP)/scripts/build-kernel.sh $(X86_BENCH) x86_64 $(BUILD)/x86-bench.config bzImage
 
 # Any KASAN, KCSAN, lockdep, kmemleak, WARN or BUG report fails a boot. The
 # KASAN kernel also runs failslab (which needs unmerged caches) and, last,
@@ -324,9 +340,10 @@ bench: deps-tests
 		"host kernel $$(uname -r); test kernel: UML $$(sed -n 's/.*"kernel": "\(.*\)",/\1/p' $(BUILD)/bench/bench.json)"
 	@cat $(BUILD)/bench/bench.txt
 	@! grep '^not ok' $(BUILD)/bench/run/bench.tap
-	@echo "== the x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs (log: build/x86-smp-build.log)"
-	@$(MAKE) --no-print-directory -s kernel-x86
-	@X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/boot.sh $(BUILD)/bench/smp suites \
+	@echo "== the x86_64 benchmark kernel (SMP, full preemption, no sanitizer, misc) under QEMU,"
+	@echo "   $(SMP_CPUS) vCPUs (log: build/x86-bench-build.log)"
+	@$(MAKE) --no-print-directory -s kernel-x86-bench
+	@X86_KERNEL=$(X86_BENCH) CPUS=$(SMP_CPUS) $(TOP)/scripts/boot.sh $(BUILD)/bench/smp suites \
 		IOASID_SUITES=bench_smp IOASID_BENCH=$${BENCH:-full}
 	@cp $(BUILD)/bench/smp/bench-smp.json $(BUILD)/bench/smp/bench-smp.txt $(BUILD)/bench/
 	@cat $(BUILD)/bench/bench-smp.txt
@@ -360,7 +377,7 @@ lint: deps-kernel
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/lint
 
 clean:
-	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(X86_BENCH) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
 
 distclean:
 	rm -rf $(BUILD)

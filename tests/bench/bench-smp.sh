@@ -25,7 +25,8 @@ rc=$?
 	for k in smp_1_uncharged_kpairs_s smp_1_charged_kpairs_s smp_n_uncharged_kpairs_s \
 		smp_n_charged_kpairs_s smp_1_charge_ratio smp_n_charge_ratio \
 		smp_uncharged_scaling smp_charged_scaling smp_1_refused_kops_s \
-		smp_n_refused_kops_s smp_refused_scaling; do
+		smp_n_refused_kops_s smp_refused_scaling cmp_ida_d0_ns cmp_global_d0_ns \
+		cmp_kernel_d0_ns cmp_charged_d0_ns cmp_charged_d8_ns; do
 		v=$(awk -v k=$k '$1 == k { print $2 }' "$raw")
 		echo "$v" | grep -Eq '^[0-9]+(\.[0-9]+)?$'
 		result $? "figure $k = ${v:-missing}"
@@ -39,7 +40,7 @@ awk -v kernel="$(uname -r)" -v size="$size" -v cpus="$cpus" \
 awk -v cpus="$cpus" '{ v[$1] = $2 }
 function row(name, value, unit, ratio) { printf "%-56s %10s %-8s %8s\n", name, value, unit, ratio }
 END {
-	printf "%-56s %10s %-8s %8s\n", "figure (x86_64 SMP kernel, KASAN, QEMU TCG)", "value", "", "ratio"
+	printf "%-56s %10s %-8s %8s\n", "figure (x86_64 SMP kernel, QEMU TCG)", "value", "", "ratio"
 	row("1 task, root cgroup (uncharged)", v["smp_1_uncharged_kpairs_s"], "kpairs/s", "1.00")
 	row("1 task, under a limited parent (charged)", v["smp_1_charged_kpairs_s"], "kpairs/s",
 	    sprintf("%.2f", v["smp_1_charge_ratio"]))
@@ -52,3 +53,8 @@ END {
 	row("refusals, " cpus " tasks in " cpus " siblings at max 0", v["smp_n_refused_kops_s"], "kops/s",
 	    sprintf("%.2f", v["smp_refused_scaling"]) "x1")
 }' "$raw" >"$out/bench-smp.txt"
+{
+	echo
+	dmesg | grep -q 'KernelAddressSanitizer initialized' && echo "(a KASAN kernel: these ratios measure KASAN too)"
+	awk -f "$IOASID_TOP/tests/bench/compare.awk" "$raw"
+} >>"$out/bench-smp.txt"

@@ -66,7 +66,8 @@ find $cg/big -depth -type d -exec rmdir {} \;
 	for k in kernel_depth0_ns kernel_depth1_ns kernel_depth2_ns kernel_depth4_ns kernel_depth8_ns \
 		kernel_depth4_ratio kernel_depth8_ratio uapi_off_ns uapi_depth4_ns uapi_ratio \
 		scale_alloc_s scale_free_s scale_bytes_per_id read_ioasidctl_s read_cgget_s read_ratio \
-		read_cgget4_s read_ratio4; do
+		read_cgget4_s read_ratio4 cmp_ida_d0_ns cmp_global_d0_ns cmp_kernel_d0_ns \
+		cmp_charged_d0_ns cmp_charged_d8_ns; do
 		v=$(awk -v k=$k '$1 == k { print $2 }' "$raw")
 		echo "$v" | grep -Eq '^[0-9]+(\.[0-9]+)?$'
 		result $? "figure $k = ${v:-missing}"
@@ -112,4 +113,6 @@ END {
 	row("ioasidctl against cgget of the same data", "", "", sprintf("%.2f", v["read_ratio4"]),
 	    "<= 1.00", yes(v["read_ratio4"] <= 1.00))
 }' "$raw" >"$out/bench.txt"
+echo >>"$out/bench.txt"
+awk -f "$IOASID_TOP/tests/bench/compare.awk" "$raw" >>"$out/bench.txt"
 rm -rf "$t"

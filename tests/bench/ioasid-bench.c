@@ -11,7 +11,13 @@
  *           /dev/ioasid, in the root cgroup (uncharged) and at depth 4
  *   scale   the whole space allocated over GROUPS cgroups, then freed:
  *           time for each phase, and slab memory per live IOASID
- *   smp     (--smp N, on the SMP kernel, instead of the above) kernel pairs
+ *   compare ns per pair by other paths, at depth 0, 1, 4 and 8, interleaved:
+ *           6.12's own global PASID IDA (the baseline), the core's global
+ *           PASIDs, a kernel set (uncharged), a user set (charged to
+ *           ioasids) and the same on an empty space (cold), and, where the kernel has the misc controller and
+ *           its test-kernel resource, a kernel set and the IDA charged to
+ *           misc instead; with each figure's spread over the runs
+ *   smp     (--smp N, on the SMP kernel, instead of kernel/uapi/scale) pairs
  *           per second from 1 task and from N tasks at once, each on its
  *           own debugfs file: in the root cgroup (uncharged), and in N
  *           sibling cgroups under one limited parent (charged, the parent's
@@ -27,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +51,7 @@
 #define LIMIT "1000000"	/* a limit at every level, never reached */
 
 static long iters = 200000, uapi_iters = 5000, runs = 7, groups = 1000;
+static int has_misc;	/* the misc controller, with the benchmark's resource */
 
 static void die(const char *what)
 {
@@ -99,7 +107,7 @@ static const char *chain(int depth)
 	char f[300];
 
 	snprintf(path, sizeof(path), CG);
-	put(CG "/cgroup.subtree_control", "+ioasids");
+	put(CG "/cgroup.subtree_control", has_misc ? "+ioasids +misc" : "+ioasids");
 	for (int i = 0; i < depth; i++) {
 		size_t n = strlen(path);
 
@@ -108,9 +116,13 @@ static const char *chain(int depth)
 			die(path);
 		snprintf(f, sizeof(f), "%s/ioasids.max", path);
 		put(f, LIMIT);
+		if (has_misc) {
+			snprintf(f, sizeof(f), "%s/misc.max", path);
+			put(f, "ioasid_bench " LIMIT);
+		}
 		if (i + 1 < depth) {
 			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", path);
-			put(f, "+ioasids");
+			put(f, has_misc ? "+ioasids +misc" : "+ioasids");
 		}
 	}
 	return path;
@@ -124,8 +136,8 @@ static void move_to(const char *cgroup)
 	put(f, "0");
 }
 
-/* @n pairs in the kernel, through the debugfs file: the ns they took */
-static double kernel_run(long n)
+/* @n pairs by @mode in the kernel, through the debugfs file: the ns they took */
+static double kernel_run_mode(long n, const char *mode)
 {
 	char buf[64];
 	unsigned long long it, ns;
@@ -134,7 +146,7 @@ static double kernel_run(long n)
 
 	if (fd < 0)
 		die(DEBUGFS);
-	len = snprintf(buf, sizeof(buf), "%ld", n);
+	len = snprintf(buf, sizeof(buf), "%ld %s", n, mode);
 	if (write(fd, buf, len) != len)
 		die("writing " DEBUGFS);
 	/* the result is the open file's own */
@@ -146,6 +158,82 @@ static double kernel_run(long n)
 	if (sscanf(buf, "%llu %llu", &it, &ns) != 2 || it != (unsigned long long)n)
 		die("parsing " DEBUGFS);
 	return (double)ns;
+}
+
+static double kernel_run(long n)
+{
+	return kernel_run_mode(n, "charged");
+}
+
+/* Does the kernel have the misc controller and the benchmark's resource? */
+static int misc_available(void)
+{
+	char buf[4096] = "";
+	int fd = open(CG "/misc.capacity", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return strstr(buf, "ioasid_bench ") != NULL;
+}
+
+/*
+ * Every path at every depth, the modes interleaved within each run so that
+ * drift hits them alike: the median ns per pair, and the spread of the runs
+ * ((max - min) / median), which says what difference is above the noise.
+ */
+static void compare(void)
+{
+	static const char *const modes[] = { "ida", "global", "kernel", "charged", "cold",
+					     "misc", "ida+misc" };
+	static const int depths[] = { 0, 1, 4, 8 };
+	enum { NM = sizeof(modes) / sizeof(modes[0]), ND = sizeof(depths) / sizeof(depths[0]) };
+	long n = 2 * runs + 1;	/* more runs than elsewhere: TCG is noisy */
+	double *v = calloc((size_t)NM * ND * n, sizeof(*v)), base = 0;
+	int nm = has_misc ? NM : NM - 2;
+
+	cpu_set_t one, all;
+
+	if (!v)
+		die("calloc");
+	/* one CPU: a task that moves between vCPUs under TCG adds noise */
+	if (sched_getaffinity(0, sizeof(all), &all))
+		die("sched_getaffinity");
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		die("sched_setaffinity");
+	printf("compare_misc %d\n", has_misc);
+	for (int d = 0; d < ND; d++) {
+		move_to(chain(depths[d]));
+		for (int m = 0; m < nm; m++)
+			kernel_run_mode(iters / 10, modes[m]);	/* warm-up */
+		for (long r = 0; r < n; r++)
+			for (int m = 0; m < nm; m++)
+				v[((size_t)m * ND + d) * n + r] =
+					kernel_run_mode(iters, modes[m]) / iters;
+		move_to(CG);
+		for (int m = 0; m < nm; m++) {
+			double *x = &v[((size_t)m * ND + d) * n], med;
+			char key[32];
+
+			med = median(x, n);	/* sorts: x[0] min, x[n - 1] max */
+			if (!m && !d)
+				base = med;
+			snprintf(key, sizeof(key), "%s", modes[m]);
+			for (char *c = key; *c; c++)
+				if (*c == '+')
+					*c = '_';
+			printf("cmp_%s_d%d_ns %.1f\ncmp_%s_d%d_ratio %.3f\ncmp_%s_d%d_spread %.3f\n",
+			       key, depths[d], med, key, depths[d], med / base,
+			       key, depths[d], (x[n - 1] - x[0]) / med);
+		}
+	}
+	if (sched_setaffinity(0, sizeof(all), &all))
+		die("sched_setaffinity");
+	free(v);
 }
 
 /* ns per pair, in the kernel, at @depth: the median of the runs */
@@ -404,10 +492,13 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("iters %ld\nuapi_iters %ld\nruns %ld\n", iters, uapi_iters, runs);
+	has_misc = misc_available();
 	if (smp_tasks) {
+		compare();
 		smp(smp_tasks);
 		return 0;
 	}
+	compare();
 
 	for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
 		double k = kernel_pair(depths[i]);

@@ -10,11 +10,13 @@
  * counts as an iteration too, which measures what a refusal costs. Reading
  * the same open file gives its last run: "ITERATIONS NANOSECONDS REFUSED".
  *
- * "N MODE" measures another path instead, for comparison:
+ * "N MODE" measures another path instead, for comparison. Every mode on
+ * the core but "cold" holds one ID of its own throughout the run, so that
+ * the pairs find the xarray's nodes in place, as they do on a host where
+ * anything holds an ID near them:
  *   charged  the default above: a user set, charged to ioasids
- *   warm     the same with one more ID held in the set throughout, so the
- *            pairs find the ID space's xarray nodes there: "charged" on
- *            an empty space builds and frees three levels of them a pair
+ *   cold     the same without the held ID: on an empty space every pair
+ *            builds and frees three levels of xarray nodes
  *   kernel   a kernel set: the same allocation, charged to nobody
  *   global   the IOMMU layer's iommu_alloc_global_pasid() path through the
  *            core, from PASID 1 up, uncharged
@@ -49,10 +51,10 @@ struct bench_result {
 	u32 refused;
 };
 
-enum bench_mode { CHARGED, WARM, KERNEL, GLOBAL, IDA, MISC, IDA_MISC };
+enum bench_mode { CHARGED, COLD, KERNEL, GLOBAL, IDA, MISC, IDA_MISC };
 
 static const char * const bench_modes[] = {
-	[CHARGED] = "charged", [WARM] = "warm", [KERNEL] = "kernel",
+	[CHARGED] = "charged", [COLD] = "cold", [KERNEL] = "kernel",
 	[GLOBAL] = "global", [IDA] = "ida", [MISC] = "misc",
 	[IDA_MISC] = "ida+misc",
 };
@@ -134,6 +136,7 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	enum bench_mode mode = CHARGED;
 	struct ioasid_set *set;
 	u32 iters, i, refused = 0;
+	ioasid_t held = 0;
 	char kbuf[32], *arg;
 	u64 start;
 	int ret;
@@ -157,19 +160,21 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 		return ret;
 	if (!iters || iters > IOASID_BENCH_MAX_ITERS)
 		return -EINVAL;
-	set = ioasid_set_alloc(mode == CHARGED || mode == WARM ?
+	set = ioasid_set_alloc(mode == CHARGED || mode == COLD ?
 			       IOASID_SET_USER : IOASID_SET_KERNEL);
 	if (IS_ERR(set))
 		return PTR_ERR(set);
-	/* held until the set is freed, after the run */
-	if (mode == WARM) {
-		ioasid_t held;
-
+	/* held through the run; a set's is freed with the set */
+	if (mode == GLOBAL)
+		ret = ioasid_alloc_global(IOASID_SET_KERNEL, 1U << 20, &held);
+	else if (mode != COLD && mode != IDA && mode != IDA_MISC)
 		ret = ioasid_alloc(set, 0, 0, &held);
-		if (ret) {
-			ioasid_set_free(set);
-			return ret;
-		}
+	/* a writer at its limit measures refusals, with nothing held */
+	if (ret == -ENOSPC && mode == CHARGED)
+		ret = 0;
+	if (ret) {
+		ioasid_set_free(set);
+		return ret;
 	}
 
 	start = ktime_get_ns();
@@ -187,6 +192,8 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 	res->iters = i;
 	res->refused = refused;
 
+	if (mode == GLOBAL)
+		ioasid_free_global(held);
 	ioasid_set_free(set);
 	return ret ? ret : count;
 }
