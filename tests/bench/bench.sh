@@ -65,6 +65,7 @@ find $cg/big -depth -type d -exec rmdir {} \;
 	[ $rc -eq 0 ] || sed 's/^/# /' "$t/err"
 	for k in kernel_depth0_ns kernel_depth1_ns kernel_depth2_ns kernel_depth4_ns kernel_depth8_ns \
 		kernel_depth4_ratio kernel_depth8_ratio uapi_off_ns uapi_depth4_ns uapi_ratio \
+		uapi_depth4_memcg_ns uapi_memcg_ratio \
 		scale_alloc_s scale_free_s scale_bytes_per_id read_ioasidctl_s read_cgget_s read_ratio \
 		read_cgget4_s read_ratio4 cmp_ida_d0_ns cmp_global_d0_ns cmp_kernel_d0_ns \
 		cmp_charged_d0_ns cmp_charged_d8_ns; do
@@ -92,7 +93,7 @@ function row(name, value, unit, ratio, target, met) {
 function yes(c) { return c ? "yes" : "no" }
 END {
 	printf "%-46s %12s %-3s %8s %10s %5s\n", "figure", "value", "", "ratio", "target", "met"
-	row("kernel pair, depth 0 (uncharged)", v["kernel_depth0_ns"], "ns", "1.00", "", "")
+	row("kernel pair, depth 0 (charged to the root: nothing)", v["kernel_depth0_ns"], "ns", "1.00", "", "")
 	split("1 2 4 8", d, " ")
 	for (i = 1; i <= 4; i++) {
 		k = "kernel_depth" d[i]
@@ -103,6 +104,8 @@ END {
 	row("uAPI ALLOC+FREE, root cgroup (uncharged)", v["uapi_off_ns"], "ns", "1.00", "", "")
 	row("uAPI ALLOC+FREE, depth 4", v["uapi_depth4_ns"], "ns", sprintf("%.3f", v["uapi_ratio"]),
 	    "<= 1.05", yes(v["uapi_ratio"] <= 1.05))
+	row("the same, depth 4 in a memory cgroup too", v["uapi_depth4_memcg_ns"], "ns",
+	    sprintf("%.3f", v["uapi_memcg_ratio"]), "", "")
 	row("allocate " v["scale_ids"] " IDs over " v["scale_groups"] " cgroups", v["scale_alloc_s"], "s", "", "", "")
 	row("free them (close)", v["scale_free_s"], "s", "", "", "")
 	row("slab memory per live IOASID", v["scale_bytes_per_id"], "B", "", "<= 64", yes(v["scale_bytes_per_id"] <= 64))

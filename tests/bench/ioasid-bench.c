@@ -100,18 +100,25 @@ static double median(double *v, long n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The chain /bench/d1/.../dN with the controller and a limit at each level; its path. */
-static const char *chain(int depth)
+/*
+ * The chain /TOPN/d1/.../dN-1 with the controllers @ctl ("+ioasids ...")
+ * and a limit at each level; its path.
+ */
+static const char *chain_of(const char *top, int depth, const char *ctl)
 {
 	static char path[256];
 	char f[300];
 
 	snprintf(path, sizeof(path), CG);
-	put(CG "/cgroup.subtree_control", has_misc ? "+ioasids +misc" : "+ioasids");
+	put(CG "/cgroup.subtree_control", ctl);
 	for (int i = 0; i < depth; i++) {
 		size_t n = strlen(path);
 
-		snprintf(path + n, sizeof(path) - n, i ? "/d%d" : "/bench", i);
+		/* one chain per depth: only a leaf may have processes (a domain controller) */
+		if (i)
+			snprintf(path + n, sizeof(path) - n, "/d%d", i);
+		else
+			snprintf(path + n, sizeof(path) - n, "/%s%d", top, depth);
 		if (mkdir(path, 0755) && errno != EEXIST)
 			die(path);
 		snprintf(f, sizeof(f), "%s/ioasids.max", path);
@@ -122,10 +129,15 @@ static const char *chain(int depth)
 		}
 		if (i + 1 < depth) {
 			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", path);
-			put(f, has_misc ? "+ioasids +misc" : "+ioasids");
+			put(f, ctl);
 		}
 	}
 	return path;
+}
+
+static const char *chain(int depth)
+{
+	return chain_of("bench", depth, has_misc ? "+ioasids +misc" : "+ioasids");
 }
 
 static void move_to(const char *cgroup)
@@ -476,7 +488,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const int depths[] = { 0, 1, 2, 4, 8 };
-	double k0 = 0, off, on, *voff, *von;
+	double k0 = 0, off, on, mem, *voff, *von, *vmem;
 	long smp_tasks = 0;
 	int c, fd;
 
@@ -517,21 +529,31 @@ int main(int argc, char **argv)
 	 * Three times the runs: a system call's cost in UML varies by several
 	 * percent from one run to the next, far more than a charge costs.
 	 */
+	/*
+	 * And at depth 4 in a memory cgroup of its own, where each ID's record
+	 * is charged to memcg too: the root's memcg charges nothing.
+	 */
 	voff = calloc(3 * runs, sizeof(*voff));
 	von = calloc(3 * runs, sizeof(*von));
+	vmem = calloc(3 * runs, sizeof(*vmem));
 	for (long r = 0; r < 3 * runs; r++) {
 		move_to(CG);
 		voff[r] = uapi_pair(fd);
 		move_to(chain(4));
 		von[r] = uapi_pair(fd);
+		move_to(chain_of("benchmem", 4, "+ioasids +memory"));
+		vmem[r] = uapi_pair(fd);
 	}
 	move_to(CG);
 	close(fd);
 	off = median(voff, 3 * runs);
 	on = median(von, 3 * runs);
+	mem = median(vmem, 3 * runs);
 	printf("uapi_off_ns %.1f\nuapi_depth4_ns %.1f\nuapi_ratio %.3f\n", off, on, on / off);
+	printf("uapi_depth4_memcg_ns %.1f\nuapi_memcg_ratio %.3f\n", mem, mem / off);
 	free(voff);
 	free(von);
+	free(vmem);
 
 	scale();
 	return 0;

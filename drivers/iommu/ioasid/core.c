@@ -279,10 +279,29 @@ uncharge:
 }
 
 /*
- * Allocate in [@min, @max] for @set as a task of @task_css would (NULL: a
- * kernel thread, or no ioasids controller): an ID of a user set is charged
- * to @task_css and pins it; an ID of a kernel set is charged to nobody,
- * whoever allocates it. The caller keeps its own reference on @task_css.
+ * Allocate in [@min, @max] for @set as the calling task: an ID of a user
+ * set is charged to the task's css and keeps the reference
+ * ioasids_get_css() took; a kernel set's looks no css up.
+ */
+static int ioasid_alloc_current(struct ioasid_set *set, ioasid_t min,
+				ioasid_t max, ioasid_t *id)
+{
+	struct cgroup_subsys_state *css = NULL;
+	int ret;
+
+	if (set->type == IOASID_SET_USER)
+		css = ioasids_get_css();
+	ret = __ioasid_alloc(set, min, max, css, id);
+	if (ret)
+		ioasids_put_css(css);
+	return ret;
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * For the KUnit suites, which run in a kernel thread: allocate as a task of
+ * @task_css would (NULL: a kernel thread, or no ioasids controller). The
+ * caller keeps its own reference on @task_css.
  */
 VISIBLE_IF_KUNIT int ioasid_alloc_as(struct ioasid_set *set, ioasid_t min,
 				     ioasid_t max,
@@ -303,18 +322,7 @@ VISIBLE_IF_KUNIT int ioasid_alloc_as(struct ioasid_set *set, ioasid_t min,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_as);
-
-/* Allocate in [@min, @max] for @set, as the calling task. */
-static int ioasid_alloc_current(struct ioasid_set *set, ioasid_t min,
-				ioasid_t max, ioasid_t *id)
-{
-	struct cgroup_subsys_state *css = ioasids_get_css();
-	int ret;
-
-	ret = ioasid_alloc_as(set, min, max, css, id);
-	ioasids_put_css(css);
-	return ret;
-}
+#endif
 
 /**
  * ioasid_alloc() - allocate an IOASID
@@ -389,32 +397,44 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 }
 EXPORT_SYMBOL_GPL(ioasid_free);
 
-/* ioasid_alloc_global() as a task of @task_css: see ioasid_alloc_as(). */
-VISIBLE_IF_KUNIT int ioasid_alloc_global_as(enum ioasid_set_type type,
-					    u32 max_pasids,
-					    struct cgroup_subsys_state *task_css,
-					    ioasid_t *id)
+/* The range a global PASID of @type for a device of @max_pasids comes from */
+static int ioasid_global_range(enum ioasid_set_type type, u32 max_pasids,
+			       ioasid_t *min, ioasid_t *max)
 {
-	ioasid_t min = 1, max;
-
 	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
 		return -EINVAL;
 	/* PASID 0 is never handed out: a device that has only it has none. */
 	if (max_pasids < 2)
 		return -ENOSPC;
 
-	max = min_t(u32, max_pasids - 1, capacity);
+	*max = min_t(u32, max_pasids - 1, capacity);
 	/*
 	 * An SVA PASID is a tenant's: it comes from above the reserve, like a
 	 * set's IDs, so that binds under any limit cannot take the low PASIDs
 	 * of narrow devices; unless the device can address nothing above it.
 	 */
-	if (type == IOASID_SET_USER && max >= ioasid_min_id())
-		min = ioasid_min_id();
+	*min = type == IOASID_SET_USER && *max >= ioasid_min_id() ?
+	       ioasid_min_id() : 1;
+	return 0;
+}
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* ioasid_alloc_global() as a task of @task_css: see ioasid_alloc_as(). */
+VISIBLE_IF_KUNIT int ioasid_alloc_global_as(enum ioasid_set_type type,
+					    u32 max_pasids,
+					    struct cgroup_subsys_state *task_css,
+					    ioasid_t *id)
+{
+	ioasid_t min, max;
+	int ret;
+
+	ret = ioasid_global_range(type, max_pasids, &min, &max);
+	if (ret)
+		return ret;
 	return ioasid_alloc_as(&ioasid_global[type], min, max, task_css, id);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
+#endif
 
 /**
  * ioasid_alloc_global() - allocate a PASID for the IOMMU layer
@@ -440,12 +460,13 @@ EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
 int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
 			ioasid_t *id)
 {
-	struct cgroup_subsys_state *css = ioasids_get_css();
+	ioasid_t min, max;
 	int ret;
 
-	ret = ioasid_alloc_global_as(type, max_pasids, css, id);
-	ioasids_put_css(css);
-	return ret;
+	ret = ioasid_global_range(type, max_pasids, &min, &max);
+	if (ret)
+		return ret;
+	return ioasid_alloc_current(&ioasid_global[type], min, max, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_alloc_global);
 
