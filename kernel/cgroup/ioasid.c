@@ -123,10 +123,10 @@ static void ioasids_cancel(struct ioasids_cgroup *ic)
  * tenant at its cap cannot hide another's line. A write of ioasids.max does
  * not log again: whoever owns a delegated cgroup can write its max, and
  * could otherwise print a line per write. ioasids.events.local counts and
- * notifies every refusal. Only a css that
- * is its cgroup's is named: one that is not (replaced when the controller
- * was disabled above it, or built outside cgroupfs by the KUnit suites) has
- * no ioasids.max file to name. The path is built on the stack
+ * notifies every refusal. Only a css that is its cgroup's is named: one
+ * that is not (replaced when the controller was disabled above it, or
+ * built outside cgroupfs by the KUnit suites) has no ioasids.max file to
+ * name. The path is built on the stack
  * (cgroup_path() is kernfs_path(), usable in any context): no global
  * buffer or lock, and one printk record.
  */
@@ -173,14 +173,12 @@ static void ioasids_event(struct ioasids_cgroup *over)
  * calls ioasids_commit_charge(); if it cannot get one,
  * ioasids_cancel_charge().
  *
- * Context: interrupts enabled, as for ioasids_commit_charge().
+ * Context: any context; the IOASID core calls it before it takes a lock.
  * Return: 0, or -ENOSPC if a limit refused the charge.
  */
 int ioasids_try_charge(struct cgroup_subsys_state *css)
 {
 	struct ioasids_cgroup *ic = css_ioasids(css), *p, *q;
-
-	lockdep_assert_irqs_enabled();
 
 	for (p = ic; parent_ioasids(p); p = parent_ioasids(p)) {
 		s64 limit = atomic64_read(&p->limit);
@@ -418,7 +416,11 @@ static struct cftype ioasids_files[] = {
 	{ }	/* terminate */
 };
 
-/* As pids does, v1 gets no events.local: a v2 file for v2's semantics. */
+/*
+ * As for pids, v1 gets no events.local. Unlike pids, whose v1 events stays
+ * local for its own history, events counts the same on both: ioasids has
+ * no v1 history to keep.
+ */
 static struct cftype ioasids_files_legacy[] = {
 	{
 		.name = "max",

@@ -160,6 +160,7 @@ static ssize_t bench_write(struct file *file, const char __user *buf,
 		return ret;
 	if (!iters || iters > IOASID_BENCH_MAX_ITERS)
 		return -EINVAL;
+	ret = 0;
 	set = ioasid_set_alloc(mode == CHARGED || mode == COLD ?
 			       IOASID_SET_USER : IOASID_SET_KERNEL);
 	if (IS_ERR(set))

@@ -15,11 +15,12 @@
  * the binding task. So no PASID is ever handed out twice, and the capacity and
  * the in-use count cover them all.
  *
- * The low IDs, [1, reserved], are kept for drivers' own PASIDs: sets, and
- * so /dev/ioasid, allocate only from [reserved + 1, capacity], and so do
- * SVA binds of every device that can address that range. Devices with a
- * narrow PASID width (max_pasids) can use only low IDs, and tenants under
- * any limit could otherwise take all of them.
+ * The low IDs, [1, reserved], are the IOMMU layer's: sets, and so
+ * /dev/ioasid, allocate only from [reserved + 1, capacity]. Devices with a
+ * narrow PASID width (max_pasids) can use only low IDs, and a tenant of
+ * /dev/ioasid under any limit could otherwise take all of them. SVA binds
+ * take the lowest free PASID, as the IOMMU layer always has: an mm's one
+ * PASID must fit every device it is bound to later.
  *
  * Locking: the xarray's spinlock protects the xarray, the one source of
  * truth for which IDs are taken, and every set's list. It is taken with
@@ -246,6 +247,8 @@ static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 			 XA_LIMIT(min, max), GFP_KERNEL);
 	if (!ret) {
 		WRITE_ONCE(ioasid_nr_in_use, ioasid_nr_in_use + 1);
+		/* an uncharged ID is published already: read it under the lock */
+		*id = data->id;
 		if (!css)
 			list_add_tail(&data->node, &set->ids);
 	}
@@ -259,7 +262,6 @@ static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 		goto uncharge;
 	}
 
-	*id = data->id;
 	if (!css)
 		return 0;
 
@@ -267,7 +269,8 @@ static int __ioasid_alloc(struct ioasid_set *set, ioasid_t min, ioasid_t max,
 	xa_lock_irq(&ioasid_xa);
 	/* The slot is reserved: storing in it allocates nothing. */
 	old = __xa_store(&ioasid_xa, *id, data, GFP_NOWAIT);
-	WARN_ON_ONCE(xa_is_err(old));
+	/* NULL for the reserved slot; anything else is an error or a live ID */
+	WARN_ON_ONCE(old);
 	list_add_tail(&data->node, &set->ids);
 	xa_unlock_irq(&ioasid_xa);
 	return 0;
@@ -407,14 +410,14 @@ static int ioasid_global_range(enum ioasid_set_type type, u32 max_pasids,
 	if (max_pasids < 2)
 		return -ENOSPC;
 
-	*max = min_t(u32, max_pasids - 1, capacity);
 	/*
-	 * An SVA PASID is a tenant's: it comes from above the reserve, like a
-	 * set's IDs, so that binds under any limit cannot take the low PASIDs
-	 * of narrow devices; unless the device can address nothing above it.
+	 * Lowest first, from 1, for SVA too: an mm has one PASID for every
+	 * device it is ever bound to, and a bind to a device whose max_pasids
+	 * is not above it fails (-EOVERFLOW), so an mm's PASID stays as low as
+	 * it can. Each costs a process, so pids.max bounds them as well.
 	 */
-	*min = type == IOASID_SET_USER && *max >= ioasid_min_id() ?
-	       ioasid_min_id() : 1;
+	*min = 1;
+	*max = min_t(u32, max_pasids - 1, capacity);
 	return 0;
 }
 
@@ -448,10 +451,9 @@ EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
  * @id: where the PASID is stored on success
  *
  * Global PASIDs come from the one IOASID space, so no PASID handed to a
- * device is ever handed out through /dev/ioasid as well. A driver's own
- * PASID is the lowest free one; an SVA PASID the lowest free one from
- * ioasid_min_id() up, or from 1 if @max_pasids is not above ioasid_min_id().
- * Free one with ioasid_free_global().
+ * device is ever handed out through /dev/ioasid as well. The PASID is the
+ * lowest free one, so an mm's PASID also fits devices narrower than the
+ * first one it is bound to. Free one with ioasid_free_global().
  *
  * Context: process context, may sleep.
  * Return: 0; -ENOSPC if no PASID below @max_pasids is free, or a cgroup

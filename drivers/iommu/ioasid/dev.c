@@ -26,6 +26,14 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/ioasid.h>
 
+/* Every argument starts with argsz, then flags: ioasid_copy_arg() relies on it. */
+static_assert(offsetof(struct ioasid_info, argsz) == 0 &&
+	      offsetof(struct ioasid_info, flags) == sizeof(u32));
+static_assert(offsetof(struct ioasid_alloc, argsz) == 0 &&
+	      offsetof(struct ioasid_alloc, flags) == sizeof(u32));
+static_assert(offsetof(struct ioasid_free, argsz) == 0 &&
+	      offsetof(struct ioasid_free, flags) == sizeof(u32));
+
 /* An open /dev/ioasid */
 struct ioasid_file {
 	struct ioasid_set *set;
