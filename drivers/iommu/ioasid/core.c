@@ -400,9 +400,15 @@ int ioasid_free(struct ioasid_set *set, ioasid_t id)
 }
 EXPORT_SYMBOL_GPL(ioasid_free);
 
-/* The range a global PASID of @type for a device of @max_pasids comes from */
-static int ioasid_global_range(enum ioasid_set_type type, u32 max_pasids,
-			       ioasid_t *min, ioasid_t *max)
+/*
+ * The highest global PASID of @type a device of @max_pasids can have. The
+ * lowest is 1, for SVA too: an mm has one PASID for every device it is ever
+ * bound to, and a bind to a device whose max_pasids is not above it fails
+ * (-EOVERFLOW), so an mm's PASID stays as low as it can. Each costs a
+ * process, so pids.max bounds them as well.
+ */
+static int ioasid_global_max(enum ioasid_set_type type, u32 max_pasids,
+			     ioasid_t *max)
 {
 	if (type != IOASID_SET_USER && type != IOASID_SET_KERNEL)
 		return -EINVAL;
@@ -410,13 +416,6 @@ static int ioasid_global_range(enum ioasid_set_type type, u32 max_pasids,
 	if (max_pasids < 2)
 		return -ENOSPC;
 
-	/*
-	 * Lowest first, from 1, for SVA too: an mm has one PASID for every
-	 * device it is ever bound to, and a bind to a device whose max_pasids
-	 * is not above it fails (-EOVERFLOW), so an mm's PASID stays as low as
-	 * it can. Each costs a process, so pids.max bounds them as well.
-	 */
-	*min = 1;
 	*max = min_t(u32, max_pasids - 1, capacity);
 	return 0;
 }
@@ -428,13 +427,13 @@ VISIBLE_IF_KUNIT int ioasid_alloc_global_as(enum ioasid_set_type type,
 					    struct cgroup_subsys_state *task_css,
 					    ioasid_t *id)
 {
-	ioasid_t min, max;
+	ioasid_t max;
 	int ret;
 
-	ret = ioasid_global_range(type, max_pasids, &min, &max);
+	ret = ioasid_global_max(type, max_pasids, &max);
 	if (ret)
 		return ret;
-	return ioasid_alloc_as(&ioasid_global[type], min, max, task_css, id);
+	return ioasid_alloc_as(&ioasid_global[type], 1, max, task_css, id);
 }
 EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
 #endif
@@ -462,13 +461,13 @@ EXPORT_SYMBOL_IF_KUNIT(ioasid_alloc_global_as);
 int ioasid_alloc_global(enum ioasid_set_type type, u32 max_pasids,
 			ioasid_t *id)
 {
-	ioasid_t min, max;
+	ioasid_t max;
 	int ret;
 
-	ret = ioasid_global_range(type, max_pasids, &min, &max);
+	ret = ioasid_global_max(type, max_pasids, &max);
 	if (ret)
 		return ret;
-	return ioasid_alloc_current(&ioasid_global[type], min, max, id);
+	return ioasid_alloc_current(&ioasid_global[type], 1, max, id);
 }
 EXPORT_SYMBOL_GPL(ioasid_alloc_global);
 
