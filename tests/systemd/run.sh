@@ -1,12 +1,26 @@
 #!/bin/sh
 # Inside the systemd boot: run each suite, TAP into /var/lib/ioasid-tests.
+# Under systemd with IOASIDMax= built in (patches/systemd/), the native
+# suites instead: native.sh in the first boot, native-reboot.sh in the next.
 out=/var/lib/ioasid-tests
+dir=/usr/lib/ioasid-tests/systemd
 mkdir -p $out
 echo "harness: systemd $(systemctl --version | sed -n 1p), $(systemctl is-system-running)"
-/usr/lib/ioasid-tests/systemd/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1
-/usr/lib/ioasid-tests/systemd/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
-/usr/lib/ioasid-tests/systemd/containers.sh >$out/e2e-containers-systemd.tap 2>&1
+if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
+	if [ -f $out/e2e-native.tap ]; then
+		$dir/native-reboot.sh >$out/e2e-native-reboot.tap 2>&1
+		journalctl -b --no-pager >$out/journal-2.txt 2>&1
+	else
+		$dir/native.sh >$out/e2e-native.tap 2>&1
+		journalctl -b --no-pager >$out/journal.txt 2>&1
+	fi
+	echo "harness: finished"
+	exit 0
+fi
+$dir/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1
+$dir/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
+$dir/containers.sh >$out/e2e-containers-systemd.tap 2>&1
 # last: it removes the package the others use
-/usr/lib/ioasid-tests/systemd/package.sh >$out/e2e-package.tap 2>&1
+$dir/package.sh >$out/e2e-package.tap 2>&1
 journalctl -b --no-pager >$out/journal.txt 2>&1
 echo "harness: finished"

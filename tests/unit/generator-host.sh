@@ -61,6 +61,25 @@ SYSTEMD_LOG_TARGET=console SYSTEMD_UNIT_PATH="$usr" "$gen" "$t/not-there" 2>"$t/
 [ $? -eq 0 ] && grep -q "cannot write the drop-in for plain.service" "$t/stderr"
 result $? "an output directory that cannot be written: a warning per unit, exit 0"
 
+# which systemd: the one that lists IOASIDMax= among its settings applies it
+# itself (patches/systemd/), and the generator steps aside
+printf '#!/bin/sh\n[ "$1" = --dump-configuration-items ] || exit 2\nprintf "[Service]\\nTasksMax=OTHER\\nIOASIDMax=OTHER\\n"\n' >"$t/native"
+printf '#!/bin/sh\n[ "$1" = --dump-configuration-items ] || exit 2\nprintf "[Service]\\nTasksMax=OTHER\\n"\n' >"$t/stock"
+printf '#!/bin/sh\necho IOASIDMax=OTHER\nexit 1\n' >"$t/broken"
+chmod +x "$t/native" "$t/stock" "$t/broken"
+for sd in native stock broken missing; do
+	rm -rf "$t/out-$sd" && mkdir "$t/out-$sd"
+	IOASID_SYSTEMD="$t/$sd" SYSTEMD_LOG_TARGET=console SYSTEMD_UNIT_PATH="$usr" \
+		"$gen" "$t/out-$sd" 2>/dev/null
+	echo $? >"$t/rc-$sd"
+done
+[ "$(cat "$t/rc-native")" = 0 ] && [ -z "$(ls "$t/out-native")" ]
+result $? "a systemd that knows IOASIDMax=: the generator exits 0 and writes no drop-in"
+[ -f "$t/out-stock/plain.service.d/50-ioasid-limit.conf" ] &&
+	[ -f "$t/out-broken/plain.service.d/50-ioasid-limit.conf" ] &&
+	[ -f "$t/out-missing/plain.service.d/50-ioasid-limit.conf" ]
+result $? "  one that does not, one that fails to answer, or none there: the drop-ins as before"
+
 make -s -C "$top/tools/systemd" O="$build/systemd-install" DESTDIR="$t/root" PREFIX=/usr install >/dev/null
 [ -x "$t/root/usr/lib/systemd/system-generators/ioasid-generator" ] &&
 	grep -qx 'ExecStart=/usr/sbin/ioasidctl apply --unit %i' \

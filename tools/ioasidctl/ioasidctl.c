@@ -417,6 +417,31 @@ static int cmd_enable(int argc, char **argv)
 	return status;
 }
 
+/*
+ * set --unit on a systemd that knows IOASIDMax=: what systemctl set-property
+ * does. systemd applies the value, persists it as IOASIDMax= in the same
+ * drop-in, 50-IOASIDMax.conf, and keeps a percentage one.
+ */
+static int set_unit_native(sd_bus *bus, const char *unit, const char *arg, uint64_t v)
+{
+	char msg[256] = "";
+	uint64_t bp;
+	bool scale = !value_percent(arg, &bp);
+	int ret;
+
+	/* as systemd's UINT32_SCALE_FROM_PERMYRIAD() */
+	if (scale)
+		v = (bp * UINT32_MAX + 5000) / 10000;
+	ret = unit_set_native(bus, unit, arg_runtime, scale, v, msg, sizeof(msg));
+	if (ret) {
+		fprintf(stderr, "ioasidctl: %s: systemd refused IOASIDMax=%s: %s\n", unit, arg, msg);
+		return fail(ret, "systemctl set-property");
+	}
+	printf("%s: IOASIDMax=%s, set by systemd in %s/systemd/system.control/%s.d/%s\n", unit,
+	       v == VALUE_MAX ? "infinity" : arg, arg_runtime ? "/run" : "/etc", unit, IOASID_DROPIN);
+	return EXIT_OK;
+}
+
 /* set --unit UNIT VALUE: persist as systemctl set-property does, then apply. */
 static int cmd_set_unit(int argc, char **argv)
 {
@@ -433,6 +458,11 @@ static int cmd_set_unit(int argc, char **argv)
 		ret = unit_lookup(&bus, unit, false, &u);
 	if (ret)
 		return ret;
+	ret = unit_native(bus);
+	if (ret < 0)
+		return fail(ret, "asking systemd");
+	if (ret)
+		return set_unit_native(bus, unit, argv[0], v);
 
 	/* systemd's word for no limit; a percentage stays one */
 	persist = v == VALUE_MAX ? "infinity" : argv[0];
@@ -476,6 +506,13 @@ static int cmd_apply(void)
 	ret = unit_lookup(&bus, unit, false, &u);
 	if (ret)
 		return ret;
+	ret = unit_native(bus);
+	if (ret < 0)
+		return fail(ret, "asking systemd");
+	if (ret) {
+		printf("%s: systemd applies %s= itself; nothing to do\n", unit, UNITFILE_KEY);
+		return EXIT_OK;
+	}
 	ret = unitfile_resolve(unit_section(unit), u.fragment, u.dropins, &s);
 	if (ret < 0)
 		return fail(ret, s.file ?: unit);

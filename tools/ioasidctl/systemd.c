@@ -203,6 +203,50 @@ int unit_cgroup_path(const char *unit, const char *slice, char **cgroup)
 	return 0;
 }
 
+int unit_native(sd_bus *bus)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	uint64_t v;
+	int ret;
+
+	/* DefaultIOASIDMax comes with IOASIDMax: one property of PID 1 tells */
+	ret = sd_bus_get_property_trivial(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+					  "org.freedesktop.systemd1.Manager", "DefaultIOASIDMax",
+					  &err, 't', &v);
+	if (ret >= 0)
+		ret = 1;
+	else if (sd_bus_error_has_name(&err, SD_BUS_ERROR_UNKNOWN_PROPERTY))
+		ret = 0;
+	else
+		ret = -EHOSTDOWN;
+	sd_bus_error_free(&err);
+	return ret;
+}
+
+int unit_set_native(sd_bus *bus, const char *unit, bool runtime, bool scale, uint64_t v,
+		    char *msg, size_t len)
+{
+	sd_bus_error err = SD_BUS_ERROR_NULL;
+	sd_bus_message *m = NULL;
+	int ret;
+
+	ret = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1",
+					     "/org/freedesktop/systemd1",
+					     "org.freedesktop.systemd1.Manager", "SetUnitProperties");
+	if (ret >= 0)
+		ret = sd_bus_message_append(m, "sb", unit, runtime);
+	if (ret >= 0)
+		ret = scale ? sd_bus_message_append(m, "a(sv)", 1, "IOASIDMaxScale", "u", (uint32_t)v) :
+			      sd_bus_message_append(m, "a(sv)", 1, "IOASIDMax", "t", v);
+	if (ret >= 0)
+		ret = sd_bus_call(bus, m, 0, &err, NULL);
+	if (ret < 0 && len)
+		snprintf(msg, len, "%s", err.message ?: strerror(-ret));
+	sd_bus_message_unref(m);
+	sd_bus_error_free(&err);
+	return ret < 0 ? ret : 0;
+}
+
 int unit_daemon_reload(sd_bus *bus)
 {
 	int ret = sd_bus_call_method(bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",

@@ -62,6 +62,22 @@ int unit_cgroup_path(const char *unit, const char *slice, char **cgroup);
  */
 int unit_bus_open(sd_bus **bus);
 
+/*
+ * Does the systemd on @bus know IOASIDMax= itself (systemd with the ioasids
+ * patch)? 1 yes, 0 no (stock systemd), -EHOSTDOWN if it cannot be asked.
+ */
+int unit_native(sd_bus *bus);
+
+/*
+ * systemctl set-property [--runtime] @unit IOASIDMax=: SetUnitProperties
+ * with IOASIDMax (@scale false: @v a count, UINT64_MAX for infinity) or
+ * IOASIDMaxScale (@scale true: @v a fraction of UINT32_MAX). systemd applies
+ * it and writes the drop-in. On failure, -errno, and @msg gets systemd's
+ * message.
+ */
+int unit_set_native(sd_bus *bus, const char *unit, bool runtime, bool scale, uint64_t v,
+		    char *msg, size_t len);
+
 /* systemctl daemon-reload: the generator sees new drop-ins, units reload theirs. */
 int unit_daemon_reload(sd_bus *bus);
 

@@ -54,6 +54,15 @@ static int parse_percent(const char *s, size_t n, uint64_t *basis_points)
 	return 0;
 }
 
+int value_percent(const char *s, uint64_t *basis_points)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 2 || s[n - 1] != '%')
+		return -EINVAL;
+	return parse_percent(s, n - 1, basis_points);
+}
+
 int value_parse(const char *s, uint64_t capacity, uint64_t *out)
 {
 	size_t n;
@@ -67,7 +76,7 @@ int value_parse(const char *s, uint64_t capacity, uint64_t *out)
 	}
 	n = strlen(s);
 	if (n > 1 && s[n - 1] == '%') {
-		if (parse_percent(s, n - 1, &v))
+		if (value_percent(s, &v))
 			return -EINVAL;
 		/* v <= 10000, so neither product can overflow */
 		v = capacity / 10000 * v + capacity % 10000 * v / 10000;

@@ -19,6 +19,12 @@
  */
 int value_parse(const char *s, uint64_t capacity, uint64_t *out);
 
+/*
+ * Is @s a percentage as value_parse() takes it? 0 and *basis_points set to
+ * hundredths of a percent (0 to 10000), or -EINVAL.
+ */
+int value_percent(const char *s, uint64_t *basis_points);
+
 /* "max" or the decimal count, as ioasids.max takes it. */
 void value_format(uint64_t v, char *buf, size_t len);
 

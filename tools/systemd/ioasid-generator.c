@@ -16,10 +16,18 @@
  * and writes ioasids.max before the unit starts. Wants=, not Requires=: a
  * malformed value fails the helper, never the unit.
  *
+ * A systemd that knows IOASIDMax= itself (systemd with the project's patch,
+ * patches/systemd/) applies the setting, and manages ioasids in
+ * cgroup.subtree_control as it does every controller it knows. There the
+ * generator steps aside and writes nothing, so that the two never fight
+ * over the controller. systemd's own list of the settings it understands
+ * ("systemd --dump-configuration-items") tells which systemd this is.
+ *
  * Usage (by systemd): ioasid-generator NORMAL_DIR [EARLY_DIR LATE_DIR]
  * SYSTEMD_UNIT_PATH (colon-separated) replaces the search path, and
  * SYSTEMD_LOG_TARGET=console sends warnings to stderr instead of the kernel
- * log, as for systemd's own generators.
+ * log, as for systemd's own generators. IOASID_SYSTEMD names the systemd
+ * binary to ask instead of /lib/systemd/systemd (for tests).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -30,13 +38,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "unitfile.h"
 
 #define HELPER "ioasid-limit@"
 #define DROPIN "50-ioasid-limit.conf"
+#define SYSTEMD_BINARY "/lib/systemd/systemd"
+
+extern char **environ;
 
 /* systemd 252's system unit path, without the generators' own directories */
 static const char *const default_path[] = {
@@ -79,6 +93,49 @@ static void log_warn(const char *fmt, ...)
 	fputc('\n', log_file);
 	fflush(log_file);
 	va_end(ap);
+}
+
+/* Does systemd list IOASIDMax= among the unit settings it understands? */
+static bool systemd_native(void)
+{
+	const char *bin = getenv("IOASID_SYSTEMD") ?: SYSTEMD_BINARY;
+	char *const argv[] = { (char *)bin, "--dump-configuration-items", NULL };
+	posix_spawn_file_actions_t fa;
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false;
+	int fds[2], status;
+	pid_t pid;
+	FILE *f;
+
+	if (access(bin, X_OK) || pipe2(fds, O_CLOEXEC))
+		return false;
+	if (posix_spawn_file_actions_init(&fa)) {
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, bin, &fa, NULL, argv, environ))
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (!f) {
+		close(fds[0]);
+	} else {
+		/* read to the end, so that systemd never blocks on a full pipe */
+		while (getline(&line, &cap, f) >= 0)
+			if (!strncmp(line, UNITFILE_KEY "=", strlen(UNITFILE_KEY) + 1))
+				found = true;
+		free(line);
+		fclose(f);
+	}
+	if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+			WEXITSTATUS(status)))
+		found = false;
+	return found;
 }
 
 /* Units that must not get the dependency: the helper itself, and what matches it. */
@@ -218,6 +275,8 @@ int main(int argc, char **argv)
 			"(a systemd generator: systemd runs it)\n", argv[0]);
 		return 1;
 	}
+	if (systemd_native())
+		return 0;
 	if (env && *env) {
 		char *copy = strdup(env), *save = NULL;
 
