@@ -207,6 +207,12 @@ check: deps-tests
 	@echo "   the package installed with dpkg -i, and removed last with dpkg -r"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
+	@echo "== boot 5: systemd with IOASIDMax= built in (patches/systemd/ on Debian's 252.39 source:"
+	@echo "   PID 1, systemctl, systemd-run, systemd-analyze by meson; log: build/systemd-build.log),"
+	@echo "   booted twice on a copy of that root (build/rootfs-native)"
+	@$(TOP)/scripts/systemd-native.sh root $(BUILD)/rootfs $(BUILD)/rootfs-native
+	@$(TOP)/scripts/systemd-native.sh check >$(CHECK)/host/systemd-meson.tap
+	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-native $(CHECK)/boot-systemd-native 2
 	@echo "== waiting for the SMP kernels"
 	@flock $(BUILD)/kernel-x86.lock true
 	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
@@ -220,7 +226,7 @@ check: deps-tests
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
 		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/boot-systemd \
-		$(CHECK)/smp-kasan $(CHECK)/smp-kcsan
+		$(CHECK)/boot-systemd-native $(CHECK)/smp-kasan $(CHECK)/smp-kcsan
 
 # The debug test kernel: configs/uml.config plus configs/uml-debug.config.
 DEBUG_UML := $(BUILD)/uml-debug

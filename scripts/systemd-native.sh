@@ -7,6 +7,8 @@
 # Usage: scripts/systemd-native.sh source           fetch and patch into build/systemd-src
 #        scripts/systemd-native.sh build            and build into build/systemd-build
 #        scripts/systemd-native.sh root STOCK NATIVE  and install into NATIVE, a copy of STOCK
+#        scripts/systemd-native.sh check            systemd's own host-side checks the patch
+#                                                  touches, as TAP (after build)
 #
 # The private libraries get their own tag (libsystemd-shared-252-ioasids.so),
 # so the root's stock programs keep loading Debian's libsystemd-shared-252.so.
@@ -137,9 +139,28 @@ root() {
 	cp -r "$src/tree/test/units" "$native/usr/lib/ioasid-tests/systemd-test/units"
 }
 
+# meson's check-directives: every unit setting of load-fragment-gperf.gperf
+# is in the fuzzers' directive lists (the patch adds IOASIDMax= to both)
+check() {
+	echo "TAP version 13"
+	if meson test -C "$out" --no-rebuild check-directives >"$build/systemd-check.log" 2>&1; then
+		echo "ok 1 systemd's check-directives: IOASIDMax= and IOASIDAccounting= are in the fuzz lists"
+	else
+		echo "not ok 1 systemd's check-directives: IOASIDMax= and IOASIDAccounting= are in the fuzz lists"
+		sed -n '/^Looks like/p;/^[<>]/p' "$out/meson-logs/testlog.txt" | head -n 10 | sed 's/^/# /'
+	fi
+	if "$out/systemd" --dump-configuration-items | grep -qx 'IOASIDMax=OTHER'; then
+		echo "ok 2 the built PID 1 lists IOASIDMax= among its unit settings"
+	else
+		echo "not ok 2 the built PID 1 lists IOASIDMax= among its unit settings"
+	fi
+	echo "1..2"
+}
+
 case "${1:-}" in
 source) fetch; unpack ;;
 build) fetch; unpack; compile ;;
+check) check ;;
 root) [ $# -eq 3 ] || { echo "usage: $0 root STOCK NATIVE" >&2; exit 2; }
 	fetch; unpack; compile; root "$2" "$3" ;;
 *) echo "usage: $0 source|build|root STOCK NATIVE" >&2; exit 2 ;;
