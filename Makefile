@@ -25,7 +25,7 @@ KSFT_CFLAGS := -O2 -g -Wall -pthread
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
 	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-bench check-smp demo \
 	bench patches \
-	lint install deb clean distclean
+	lint install deb systemd-deb check-systemd-deb clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -44,6 +44,10 @@ help:
 	@echo "make install     install ioasidctl, its man page and completion, the"
 	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
 	@echo "make deb         build the Debian package ioasidctl into build/deb (dpkg-buildpackage)"
+	@echo "make systemd-deb Debian 12's systemd packages with IOASIDMax= built in (patches/systemd/)"
+	@echo "                 into build/systemd-deb: Debian's source and flags, no tests, no docs"
+	@echo "make check-systemd-deb  install them with dpkg -i into a copy of the Debian 12 root"
+	@echo "                 and boot it twice with the native systemd suites"
 	@echo "make patches     write the series and its cover letter, git am-able, to build/patches"
 	@echo "                 (AUTHOR=\"Name <mail>\" for From: and Signed-off-by:)"
 	@echo "make bench       boot the test kernel and print what a charge costs (build/bench/)"
@@ -370,6 +374,18 @@ deb: deps-tools
 	@cd $(DEB)/src && dpkg-buildpackage -us -uc -b >$(DEB)/build.log 2>&1 || \
 		{ tail -n 30 $(DEB)/build.log; echo "dpkg-buildpackage failed: $(DEB)/build.log"; exit 1; }
 	@echo "$(DEB_FILE)"
+
+systemd-deb: deps-tests
+	@$(TOP)/scripts/systemd-deb.sh build
+
+check-systemd-deb: deps-tests
+	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+	@$(MAKE) --no-print-directory -s test-binaries deb >/dev/null
+	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
+	@rm -rf $(CHECK)/systemd-deb
+	@$(TOP)/scripts/systemd-deb.sh root $(BUILD)/rootfs $(BUILD)/rootfs-deb
+	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-deb $(CHECK)/systemd-deb 2
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/systemd-deb
 
 patches: tree
 	@AUTHOR="$(AUTHOR)" $(TOP)/scripts/kernel-tree.sh series $(BUILD)/patches

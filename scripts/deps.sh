@@ -8,7 +8,7 @@ set -euo pipefail
 declare -A pkgs=(
 	[kernel]="linux-source-6.12 build-essential bc bison flex libelf-dev libssl-dev xz-utils git perl python3 python3-ply python3-git kmod cpio"
 	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc podman libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
-	[systemd]="debootstrap meson ninja-build gperf pkg-config libcap-dev libmount-dev libseccomp-dev libcrypt-dev python3-jinja2 dpkg-dev patchelf gawk"
+	[systemd]="debootstrap meson ninja-build gperf pkg-config libcap-dev libmount-dev libseccomp-dev libpam0g-dev libcrypt-dev python3-jinja2 dpkg-dev patchelf gawk"
 	[qemu]="qemu-system-x86"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
 	[lint]="sparse coccinelle ocaml-nox clang llvm lld python3-sphinx python3-sphinx-rtd-theme"

@@ -7,7 +7,11 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 root=$(realpath -m "$1")
-packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun"
+# podman and runc (crun is podman's default runtime), and for rootless podman
+# the user's D-Bus and the subordinate ID helpers (debootstrap does not
+# resolve virtual packages: containernetworking-plugins is what apt picks
+# for podman's container-network-stack)
+packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun,runc,podman,containernetworking-plugins,dbus-user-session,uidmap"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
 
@@ -42,7 +46,7 @@ install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasi
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
-for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh package.sh; do
+for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh package.sh; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done
 # the suites' units, and what the suites change, back as shipped
@@ -54,5 +58,11 @@ done
 install -D -m 0644 "$top/tests/systemd/ioasid-tests.service" "$root/etc/systemd/system/ioasid-tests.service"
 install -D -m 0644 "$top/tests/systemd/ioasid-vm.service" "$root/etc/systemd/system/ioasid-vm.service"
 ln -sf /etc/systemd/system/ioasid-tests.service "$root/etc/systemd/system/multi-user.target.wants/ioasid-tests.service"
+# podman's storage: vfs, as the root is a hostfs directory where overlayfs
+# cannot stack (the one choice that is not Debian's default)
+mkdir -p "$root/etc/containers"
+printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+	>"$root/etc/containers/storage.conf"
+rm -rf "$root/var/lib/containers"
 # leftovers of an earlier run
 rm -rf "$root/etc/systemd/system.control" "$root/var/lib/ioasid-tests"

@@ -7,6 +7,7 @@
 # Usage: scripts/systemd-native.sh source           fetch and patch into build/systemd-src
 #        scripts/systemd-native.sh build            and build into build/systemd-build
 #        scripts/systemd-native.sh root STOCK NATIVE  and install into NATIVE, a copy of STOCK
+#        scripts/systemd-native.sh suites ROOT      only the suites and test-cgroup-mask (after build)
 #        scripts/systemd-native.sh check            systemd's own host-side checks the patch
 #                                                  touches, as TAP (after build)
 #
@@ -70,13 +71,17 @@ unpack() {
 }
 
 # Debian's paths (debian/rules), no LTO, no man pages, only the features a
-# boot under test needs: a few hundred objects, not Debian's 2,000
+# boot under test needs (PAM for user@.service, seccomp): a few hundred
+# objects, not Debian's 2,000
 compile() {
-	if [ ! -f "$out/build.ninja" ] || [ "$src/tree/.ioasid-patches" -nt "$out/build.ninja" ]; then
+	# a new patch or a new line of this script: configure afresh
+	local stamp
+	stamp=$(cat "$src/tree/.ioasid-patches" "$0" | sha256sum | cut -c1-16)
+	if [ ! -f "$out/build.ninja" ] || [ "$(cat "$out/.ioasid-config" 2>/dev/null)" != "$stamp" ]; then
 		log "MESON $out (log: $build/systemd-build.log)"
 		rm -rf "$out"
 		local off=""
-		for f in selinux apparmor smack polkit ima acl audit blkid fdisk kmod pam pwquality microhttpd \
+		for f in selinux apparmor smack polkit ima acl audit blkid fdisk kmod pwquality microhttpd \
 			libcryptsetup libcurl idn libidn2 libidn libiptc qrencode gcrypt gnutls openssl p11kit \
 			libfido2 tpm2 elfutils zlib bzip2 xz lz4 zstd xkbcommon pcre2 glib dbus gnu-efi efi \
 			bpf-framework homed importd repart sysupdate man html translations; do
@@ -89,12 +94,13 @@ compile() {
 			-Dtelinit-path=/lib/sysvinit/telinit -Ddefault-hierarchy=unified \
 			-Ddefault-kill-user-processes=false -Dstatus-unit-format-default=combined \
 			-Dtests=true -Dslow-tests=false -Dfuzz-tests=false -Dinstall-tests=false \
-			-Dseccomp=true $off >"$build/systemd-build.log" 2>&1 || {
+			-Dseccomp=true -Dpam=true $off >"$build/systemd-build.log" 2>&1 || {
 			tail -n 30 "$build/systemd-build.log" >&2
 			echo "systemd-native.sh: meson setup failed" >&2
 			exit 1
 		}
 	fi
+	echo "$stamp" >"$out/.ioasid-config"
 	log "NINJA $targets"
 	# shellcheck disable=SC2086
 	ninja -C "$out" $targets >>"$build/systemd-build.log" 2>&1 || {
@@ -123,11 +129,20 @@ root() {
 	put "$out/systemctl" "$native/bin/systemctl"
 	put "$out/systemd-run" "$native/usr/bin/systemd-run"
 	put "$out/systemd-analyze" "$native/usr/bin/systemd-analyze"
-	put "$out/src/shared/libsystemd-shared-$tag.so" "$native$libdir/libsystemd-shared-$tag.so"
-	put "$out/src/core/libsystemd-core-$tag.so" "$native$libdir/libsystemd-core-$tag.so"
-	# the project, its suites and their units, as in the stock root
+	suites "$native"
+}
+
+# the project's package, the native suites and their units, and systemd's
+# test-cgroup-mask with the private libraries it was built against (their
+# own tag: they never replace a root's)
+suites() {
+	local native
+	native=$(realpath -m "$1")
+	for l in shared core; do
+		put "$out/src/$l/libsystemd-$l-$tag.so" "$native$libdir/libsystemd-$l-$tag.so"
+	done
 	"$top/scripts/rootfs.sh" "$native"
-	for f in native.sh native-reboot.sh; do
+	for f in native.sh native-reboot.sh rootless.sh; do
 		install -D -m 0755 "$top/tests/systemd/$f" "$native/usr/lib/ioasid-tests/systemd/$f"
 	done
 	rm -rf "$native"/etc/systemd/system/ion-* "$native"/etc/systemd/system/ion.slice* \
@@ -161,6 +176,8 @@ case "${1:-}" in
 source) fetch; unpack ;;
 build) fetch; unpack; compile ;;
 check) check ;;
+suites) [ $# -eq 2 ] || { echo "usage: $0 suites ROOT" >&2; exit 2; }
+	suites "$2" ;;
 root) [ $# -eq 3 ] || { echo "usage: $0 root STOCK NATIVE" >&2; exit 2; }
 	fetch; unpack; compile; root "$2" "$3" ;;
 *) echo "usage: $0 source|build|root STOCK NATIVE" >&2; exit 2 ;;

@@ -125,6 +125,9 @@ has "Failed to parse IOASIDMax" && has lots
 result $? "  saying that it cannot parse IOASIDMax=lots"
 sed 's/^/# /' "$t/err"
 is $sys/ion-rt.service/ioasids.max 1 "  and changes nothing"
+expect 0 "systemctl set-property ion-acct.service IOASIDMax=0" \
+	systemctl set-property ion-acct.service IOASIDMax=0
+is $sys/ion-acct.service/ioasids.max 0 "  0 is a limit over D-Bus too: ioasids.max is 0"
 systemctl set-property ion-rt.service TasksMax=50%
 grep -qx 'TasksMax=50.00%' /etc/systemd/system.control/ion-rt.service.d/50-TasksMax.conf
 result $? "TasksMax=50% set over D-Bus is persisted as 50.00%, in 50-TasksMax.conf (0001)"

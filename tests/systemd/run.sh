@@ -12,6 +12,8 @@ if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
 		journalctl -b --no-pager >$out/journal-2.txt 2>&1
 	else
 		$dir/native.sh >$out/e2e-native.tap 2>&1
+		$dir/podman.sh >$out/e2e-podman-native.tap 2>&1
+		$dir/rootless.sh >$out/e2e-rootless.tap 2>&1
 		journalctl -b --no-pager >$out/journal.txt 2>&1
 	fi
 	echo "harness: finished"
@@ -20,6 +22,7 @@ fi
 $dir/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1
 $dir/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
 $dir/containers.sh >$out/e2e-containers-systemd.tap 2>&1
+$dir/podman.sh >$out/e2e-podman.tap 2>&1
 # last: it removes the package the others use
 $dir/package.sh >$out/e2e-package.tap 2>&1
 journalctl -b --no-pager >$out/journal.txt 2>&1
