@@ -213,10 +213,12 @@ check: deps-tests
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
 	@echo "== boot 5: systemd with IOASIDMax= built in (patches/systemd/ on Debian's 252.39 source:"
 	@echo "   PID 1, systemctl, systemd-run, systemd-analyze by meson; log: build/systemd-build.log),"
-	@echo "   booted twice on a copy of that root (build/rootfs-native)"
+	@echo "   booted three times on a copy of that root (build/rootfs-native), the last with"
+	@echo "   cgroup_disable=ioasids"
 	@$(TOP)/scripts/systemd-native.sh root $(BUILD)/rootfs $(BUILD)/rootfs-native
 	@$(TOP)/scripts/systemd-native.sh check >$(CHECK)/host/systemd-meson.tap
-	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-native $(CHECK)/boot-systemd-native 2
+	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-native $(CHECK)/boot-systemd-native 3 \
+		"cgroup_disable=ioasids systemd.log_level=debug printk.devkmsg=on"
 	@echo "== waiting for the SMP kernels"
 	@flock $(BUILD)/kernel-x86.lock true
 	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
@@ -384,7 +386,8 @@ check-systemd-deb: deps-tests
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@rm -rf $(CHECK)/systemd-deb
 	@$(TOP)/scripts/systemd-deb.sh root $(BUILD)/rootfs $(BUILD)/rootfs-deb
-	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-deb $(CHECK)/systemd-deb 2
+	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-deb $(CHECK)/systemd-deb 3 \
+		"cgroup_disable=ioasids systemd.log_level=debug printk.devkmsg=on"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/systemd-deb
 
 patches: tree

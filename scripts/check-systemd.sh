@@ -2,8 +2,9 @@
 # Boot the test kernel with systemd as PID 1 on the debootstrap root, let
 # ioasid-tests.service run the suites, and collect their TAP into OUTDIR,
 # with OUTDIR/kernel.tap for the boots themselves. BOOTS (default 1) boots
-# the same root that many times in a row, for suites that check what lasts.
-# Usage: scripts/check-systemd.sh ROOTDIR OUTDIR [BOOTS]
+# the same root that many times in a row, for suites that check what lasts;
+# the last of them with LAST_PARAMS on the kernel's command line as well.
+# Usage: scripts/check-systemd.sh ROOTDIR OUTDIR [BOOTS [LAST_PARAMS]]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
@@ -12,13 +13,17 @@ rm -rf "$out"
 mkdir -p "$out" "$build/uml-run"
 
 boots=${3:-1}
+last_params=${4:-}
 rcs=()
 for b in $(seq 1 "$boots"); do
 	log=$out/console.log
 	[ "$b" -eq 1 ] || log=$out/console-$b.log
+	params=
+	[ "$b" -lt "$boots" ] || params=$last_params
+	# shellcheck disable=SC2086
 	timeout "${BOOT_TIMEOUT:-300}" "$build/uml/linux" mem=1G rootfstype=hostfs "hostfs=$root" rw \
 		init=/lib/systemd/systemd con=null con0=null,fd:1 "uml_dir=$build/uml-run" \
-		systemd.show_status=0 </dev/null >"$log" 2>&1
+		systemd.show_status=0 $params </dev/null >"$log" 2>&1
 	rcs+=($?)
 done
 cp "$root"/var/lib/ioasid-tests/*.tap "$root"/var/lib/ioasid-tests/journal*.txt "$out/" 2>/dev/null
@@ -28,6 +33,7 @@ cp "$root"/var/lib/ioasid-tests/*.tap "$root"/var/lib/ioasid-tests/journal*.txt 
 	for b in $(seq 1 "$boots"); do
 		log=$out/console.log what="systemd booted as PID 1"
 		[ "$b" -eq 1 ] || log=$out/console-$b.log what="boot $b: systemd booted as PID 1 again"
+		[ "$b" -eq 1 ] || [ "$b" -lt "$boots" ] || [ -z "$last_params" ] || what="$what, with $last_params"
 		n=$((n + 1))
 		if grep -q '^harness: finished' "$log"; then
 			echo "ok $n $what, ran the suites and powered off"

@@ -142,7 +142,7 @@ suites() {
 		put "$out/src/$l/libsystemd-$l-$tag.so" "$native$libdir/libsystemd-$l-$tag.so"
 	done
 	"$top/scripts/rootfs.sh" "$native"
-	for f in native.sh native-reboot.sh rootless.sh; do
+	for f in native.sh native-reboot.sh native-nocontroller.sh rootless.sh; do
 		install -D -m 0755 "$top/tests/systemd/$f" "$native/usr/lib/ioasid-tests/systemd/$f"
 	done
 	rm -rf "$native"/etc/systemd/system/ion-* "$native"/etc/systemd/system/ion.slice* \

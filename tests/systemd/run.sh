@@ -1,13 +1,18 @@
 #!/bin/sh
 # Inside the systemd boot: run each suite, TAP into /var/lib/ioasid-tests.
 # Under systemd with IOASIDMax= built in (patches/systemd/), the native
-# suites instead: native.sh in the first boot, native-reboot.sh in the next.
+# suites instead: native.sh (and podman, rootless podman) in the first
+# boot, native-reboot.sh in the next, native-nocontroller.sh in a boot
+# with cgroup_disable=ioasids.
 out=/var/lib/ioasid-tests
 dir=/usr/lib/ioasid-tests/systemd
 mkdir -p $out
 echo "harness: systemd $(systemctl --version | sed -n 1p), $(systemctl is-system-running)"
 if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
-	if [ -f $out/e2e-native.tap ]; then
+	if ! grep -qw ioasids /sys/fs/cgroup/cgroup.controllers; then
+		$dir/native-nocontroller.sh >$out/e2e-native-nocontroller.tap 2>&1
+		journalctl -b --no-pager >$out/journal-3.txt 2>&1
+	elif [ -f $out/e2e-native.tap ]; then
 		$dir/native-reboot.sh >$out/e2e-native-reboot.tap 2>&1
 		journalctl -b --no-pager >$out/journal-2.txt 2>&1
 	else

@@ -234,6 +234,59 @@ static const sd_bus_vtable manager_vtable[] = {
 	SD_BUS_VTABLE_END
 };
 
+/* What SetUnitProperties of the fake systemd with IOASIDMax= was sent */
+static struct {
+	char unit[64], prop[32], type;
+	int runtime;
+	uint64_t value;
+} sent;
+
+static int set_props(sd_bus_message *m, void *data, sd_bus_error *err)
+{
+	const char *unit, *name, *contents;
+	int runtime;
+	uint32_t u32;
+
+	(void)data;
+	if (sd_bus_message_read(m, "sb", &unit, &runtime) < 0 ||
+	    sd_bus_message_enter_container(m, 'a', "(sv)") <= 0 ||
+	    sd_bus_message_enter_container(m, 'r', "sv") <= 0 ||
+	    sd_bus_message_read(m, "s", &name) < 0 ||
+	    sd_bus_message_peek_type(m, NULL, &contents) < 0 ||
+	    sd_bus_message_enter_container(m, 'v', contents) <= 0)
+		return -EINVAL;
+	snprintf(sent.unit, sizeof(sent.unit), "%s", unit);
+	snprintf(sent.prop, sizeof(sent.prop), "%s", name);
+	sent.runtime = runtime;
+	sent.type = contents[0];
+	if (sent.type == 'u' && sd_bus_message_read(m, "u", &u32) >= 0)
+		sent.value = u32;
+	else if (sent.type != 't' || sd_bus_message_read(m, "t", &sent.value) < 0)
+		return -EINVAL;
+	/* what systemd answers for a value it does not take */
+	if (sent.value == 12345)
+		return sd_bus_error_setf(err, SD_BUS_ERROR_INVALID_ARGS,
+					 "Value specified in %s is out of range", name);
+	return sd_bus_reply_method_return(m, "");
+}
+
+static int get_default_max(sd_bus *bus, const char *path, const char *iface,
+			   const char *prop, sd_bus_message *reply, void *data,
+			   sd_bus_error *err)
+{
+	(void)bus; (void)path; (void)iface; (void)prop; (void)data; (void)err;
+	return sd_bus_message_append(reply, "t", UINT64_MAX);
+}
+
+/* the manager of a systemd with patches/systemd/ */
+static const sd_bus_vtable native_vtable[] = {
+	SD_BUS_VTABLE_START(0),
+	SD_BUS_METHOD("LoadUnit", "s", "o", get_unit, 0),
+	SD_BUS_METHOD("SetUnitProperties", "sba(sv)", "", set_props, 0),
+	SD_BUS_PROPERTY("DefaultIOASIDMax", "t", get_default_max, 0, 0),
+	SD_BUS_VTABLE_END
+};
+
 static const sd_bus_vtable unit_vtable[] = {
 	SD_BUS_VTABLE_START(0),
 	SD_BUS_PROPERTY("ControlGroup", "s", get_prop, 0, 0),
@@ -277,6 +330,16 @@ static void *serve(void *arg)
 	return NULL;
 }
 
+/* a failed assertion leaves the test early: the daemon must not outlive it */
+static void stop_daemon(void)
+{
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, NULL, 0);
+		daemon_pid = 0;
+	}
+}
+
 static int start_daemon(void)
 {
 	int fds[2];
@@ -297,6 +360,7 @@ static int start_daemon(void)
 		_exit(127);
 	}
 	close(fds[1]);
+	atexit(stop_daemon);
 	n = read(fds[0], address, sizeof(address) - 1);
 	close(fds[0]);
 	if (n <= 0)
@@ -309,8 +373,10 @@ static int start_daemon(void)
 static void resolve(void **state)
 {
 	sd_bus *server, *client;
+	sd_bus_slot *manager = NULL;
 	struct unit_info u;
 	pthread_t thread;
+	char msg[128];
 
 	(void)state;
 	assert_int_equal(0, start_daemon());
@@ -322,7 +388,7 @@ static void resolve(void **state)
 
 	server = connect_to(address);
 	assert_non_null(server);
-	assert_true(sd_bus_add_object_vtable(server, NULL, "/org/freedesktop/systemd1",
+	assert_true(sd_bus_add_object_vtable(server, &manager, "/org/freedesktop/systemd1",
 					     "org.freedesktop.systemd1.Manager",
 					     manager_vtable, NULL) >= 0);
 	for (size_t i = 0; i < sizeof(fake_units) / sizeof(fake_units[0]); i++)
@@ -366,12 +432,43 @@ static void resolve(void **state)
 	assert_null(u.cgroup);
 	assert_null(u.dropins);
 
+	/* stock systemd: no DefaultIOASIDMax, so ioasidctl keeps to drop-ins */
+	assert_int_equal(0, unit_native(client));
+
+	/* systemd with IOASIDMax= built in: set --unit goes through it */
 	server_stop = 1;
 	pthread_join(thread, NULL);
+	sd_bus_slot_unref(manager);
+	assert_true(sd_bus_add_object_vtable(server, &manager, "/org/freedesktop/systemd1",
+					     "org.freedesktop.systemd1.Manager",
+					     native_vtable, NULL) >= 0);
+	server_stop = 0;
+	assert_int_equal(0, pthread_create(&thread, NULL, serve, server));
+	assert_int_equal(1, unit_native(client));
+	assert_int_equal(0, unit_set_native(client, "vm1.service", true, false, 8, msg, sizeof(msg)));
+	assert_string_equal("vm1.service", sent.unit);
+	assert_string_equal("IOASIDMax", sent.prop);
+	assert_int_equal('t', sent.type);
+	assert_int_equal(1, sent.runtime);
+	assert_int_equal(8, sent.value);
+	/* a percentage as a fraction of UINT32_MAX, in IOASIDMaxScale, persisted */
+	assert_int_equal(0, unit_set_native(client, "machine.slice", false, true, 429496730,
+					    msg, sizeof(msg)));
+	assert_string_equal("IOASIDMaxScale", sent.prop);
+	assert_int_equal('u', sent.type);
+	assert_int_equal(0, sent.runtime);
+	assert_int_equal(429496730, sent.value);
+	/* a refusal: its error, and systemd's message for the operator */
+	assert_true(unit_set_native(client, "vm1.service", false, false, 12345, msg,
+				    sizeof(msg)) < 0);
+	assert_string_equal("Value specified in IOASIDMax is out of range", msg);
+
+	server_stop = 1;
+	pthread_join(thread, NULL);
+	sd_bus_slot_unref(manager);
 	sd_bus_flush_close_unref(server);
 	sd_bus_flush_close_unref(client);
-	kill(daemon_pid, SIGTERM);
-	waitpid(daemon_pid, NULL, 0);
+	stop_daemon();
 }
 
 int main(void)
