@@ -7,11 +7,12 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 root=$(realpath -m "$1")
-# podman and runc (crun is podman's default runtime), and for rootless podman
+# podman and runc (crun is podman's default runtime), machined and nspawn
+# (systemd-container), and for rootless podman
 # the user's D-Bus and the subordinate ID helpers (debootstrap does not
 # resolve virtual packages: containernetworking-plugins is what apt picks
 # for podman's container-network-stack)
-packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun,runc,podman,containernetworking-plugins,dbus-user-session,uidmap"
+packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun,runc,podman,containernetworking-plugins,dbus-user-session,uidmap,systemd-container"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
 
@@ -46,7 +47,7 @@ install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasi
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
-for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh package.sh; do
+for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done
 # the suites' units, and what the suites change, back as shipped

@@ -61,7 +61,7 @@ root() {
 	stock=$(realpath -m "$1") target=$(realpath -m "$2")
 	rm -rf "$target"
 	cp -a "$stock" "$target"
-	for p in systemd systemd-sysv libsystemd-shared libsystemd0 libpam-systemd libnss-systemd udev libudev1; do
+	for p in systemd systemd-sysv systemd-container libsystemd-shared libsystemd0 libpam-systemd libnss-systemd udev libudev1; do
 		if chroot "$target" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 			pkgs+=("$(ls "$deb/${p}_${ours}_"*.deb)")
 		fi

@@ -19,6 +19,7 @@ if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
 		$dir/native.sh >$out/e2e-native.tap 2>&1
 		$dir/podman.sh >$out/e2e-podman-native.tap 2>&1
 		$dir/rootless.sh >$out/e2e-rootless.tap 2>&1
+		$dir/machined.sh >$out/e2e-machined.tap 2>&1
 		journalctl -b --no-pager >$out/journal.txt 2>&1
 	fi
 	echo "harness: finished"
