@@ -129,8 +129,14 @@ expect 0 "systemctl set-property ion-acct.service IOASIDMax=0" \
 	systemctl set-property ion-acct.service IOASIDMax=0
 is $sys/ion-acct.service/ioasids.max 0 "  0 is a limit over D-Bus too: ioasids.max is 0"
 systemctl set-property ion-rt.service TasksMax=50%
-grep -qx 'TasksMax=50.00%' /etc/systemd/system.control/ion-rt.service.d/50-TasksMax.conf
-result $? "TasksMax=50% set over D-Bus is persisted as 50.00%, in 50-TasksMax.conf (0001)"
+grep -qx 'TasksMax=50.00%' /etc/systemd/system.control/ion-rt.service.d/50-TasksMaxScale.conf
+result $? "TasksMax=50% set over D-Bus is persisted as 50.00% (patch 0001)"
+expect 0 "systemctl set-property --runtime ion-rt.service TasksMax=100% is taken (0001)" \
+	systemctl set-property --runtime ion-rt.service TasksMax=100%
+expect 0 "systemctl set-property --runtime ion-limited.service IOASIDMax=100%" \
+	systemctl set-property --runtime ion-limited.service IOASIDMax=100%
+is $sys/ion-limited.service/ioasids.max "$capacity" "  ioasids.max is the whole capacity, $capacity"
+systemctl set-property --runtime ion-limited.service IOASIDMax=5
 
 # ---- edit and daemon-reload: the running unit gets the new value ----------
 systemctl start ion-free.service
