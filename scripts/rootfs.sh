@@ -47,6 +47,7 @@ install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasi
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
+install -D -m 0644 "$top/tests/lib/systemd.sh" "$root/usr/lib/ioasid-tests/lib/systemd.sh"
 for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done

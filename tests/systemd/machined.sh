@@ -12,12 +12,8 @@ t=/run/ioasid-tests/machined
 img=/run/ioasid-tests/podman/img
 mkdir -p "$t"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/systemd.sh"
 
-capped() {
-	[ "$(grep -c "^$1: allocated IOASID" "$t/out")" -eq "$2" ] &&
-		[ "$(grep -c "^$1: refused: No space left on device (ENOSPC)" "$t/out")" -eq $((5 - $2)) ] ||
-		{ sed 's/^/# /' "$t/out"; false; }
-}
 base=$(cat $cg/ioasids.current)
 
 nspawn() {
@@ -68,11 +64,6 @@ wait
 
 rm -f /etc/systemd/system/machine.slice.d/50-ioasids-test.conf
 systemctl daemon-reload
-i=0
-while [ "$(cat $cg/ioasids.current)" -ne "$base" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(cat $cg/ioasids.current)" -eq "$base" ]
+uncharged "$base"
 result $? "nothing stays charged"
 tap_end

@@ -6,16 +6,7 @@
 cg=/sys/fs/cgroup
 t=$(mktemp -d)
 . "$(dirname "$0")/../lib/tap.sh"
-
-log() { journalctl -b -u "$1" -o cat --no-pager 2>/dev/null; }
-held() {
-	i=0
-	while ! log "$1" | grep -qx "$2" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	log "$1" | grep -qx "$2" || { log "$1" | tail -n 5 | sed 's/^/# /'; return 1; }
-}
+. "$(dirname "$0")/../lib/systemd.sh"
 
 ! grep -qw ioasids $cg/cgroup.controllers
 result $? "the kernel has no ioasids controller (cgroup_disable=ioasids)"

@@ -5,22 +5,7 @@
 cg=/sys/fs/cgroup
 sys=$cg/system.slice
 . "$(dirname "$0")/../lib/tap.sh"
-
-log() { journalctl -b -u "$1" -o cat --no-pager 2>/dev/null; }
-held() {
-	i=0
-	while ! log "$1" | grep -qx "$2" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	log "$1" | grep -qx "$2" || { log "$1" | tail -n 5 | sed 's/^/# /'; return 1; }
-}
-is() {
-	[ "$(cat "$1" 2>&1)" = "$2" ]
-	r=$?
-	result $r "$3"
-	[ $r -eq 0 ] || echo "# $1: '$(cat "$1" 2>&1)', expected '$2'"
-}
+. "$(dirname "$0")/../lib/systemd.sh"
 
 [ "$(systemctl show -P DefaultIOASIDMax)" = 6 ]
 result $? "DefaultIOASIDMax=6 in /etc/systemd/system.conf.d: systemctl show -P DefaultIOASIDMax is 6"

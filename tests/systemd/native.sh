@@ -9,32 +9,7 @@ cg=/sys/fs/cgroup
 sys=$cg/system.slice
 t=$(mktemp -d)
 . "$(dirname "$0")/../lib/tap.sh"
-
-log() { journalctl -b -u "$1" -o cat --no-pager 2>/dev/null; }
-
-# held UNIT LINE: wait (10 s at most) until ioasid-alloc in UNIT printed LINE
-held() {
-	i=0
-	while ! log "$1" | grep -qx "$2" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	log "$1" | grep -qx "$2" || { log "$1" | tail -n 5 | sed 's/^/# /'; return 1; }
-}
-
-# is FILE VALUE DESCRIPTION
-is() {
-	[ "$(cat "$1" 2>&1)" = "$2" ]
-	r=$?
-	result $r "$3"
-	[ $r -eq 0 ] || echo "# $1: '$(cat "$1" 2>&1)', expected '$2'"
-}
-
-# shows UNIT PROPERTY VALUE: systemctl show -P
-shows() {
-	v=$(systemctl show -P "$2" "$1" 2>&1)
-	[ "$v" = "$3" ] || { echo "# systemctl show -P $2 $1: '$v', expected '$3'"; return 1; }
-}
+. "$(dirname "$0")/../lib/systemd.sh"
 
 refused() { log "$1" | grep -c ': refused: '; }
 capacity=$(cat $cg/ioasids.capacity)
@@ -210,12 +185,7 @@ result $? "systemd's test-cgroup-mask, with its ioasids cases, passes (exit $rc)
 mkdir -p /etc/systemd/system.conf.d
 printf '[Manager]\nDefaultIOASIDMax=6\n' >/etc/systemd/system.conf.d/50-ioasids.conf
 systemctl stop 'ion-*'
-i=0
-while [ "$(cat $cg/ioasids.current)" -ne "$base" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-[ "$(cat $cg/ioasids.current)" -eq "$base" ]
+uncharged "$base"
 result $? "every unit stopped: nothing stays charged"
 rm -rf "$t"
 tap_end

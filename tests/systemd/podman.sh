@@ -12,17 +12,12 @@ cg=/sys/fs/cgroup
 t=/run/ioasid-tests/podman
 mkdir -p "$t"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/systemd.sh"
 
-native=
-[ -n "$(systemctl show -P DefaultIOASIDMax)" ] && native=1
-echo "# $(systemctl --version | sed -n 1p); podman $(podman version --format '{{.Client.Version}}' 2>&1)"
+kind=stock
+[ -n "$(systemctl show -P DefaultIOASIDMax)" ] && kind="with patches/systemd/"
+echo "# $(systemctl --version | sed -n 1p), $kind; podman $(podman version --format '{{.Client.Version}}' 2>&1)"
 
-# capped NAME: exactly 2 of 5 allocated, 3 refused
-capped() {
-	[ "$(grep -c "^$1: allocated IOASID" "$t/out")" -eq 2 ] &&
-		[ "$(grep -c "^$1: refused: No space left on device (ENOSPC)" "$t/out")" -eq 3 ] ||
-		{ sed 's/^/# /' "$t/out" "$t/err"; false; }
-}
 ran() { grep -q "^$1: " "$t/out"; }
 base=$(cat $cg/ioasids.current)
 
@@ -80,15 +75,7 @@ rc=$?
 [ $rc -ne 0 ] && ! ran a3
 result $? "podman run --annotation io.ioasids.max=lots: the container fails and never runs (exit $rc)"
 
-sleep_until_free() {
-	i=0
-	while [ "$(cat $cg/ioasids.current)" -ne "$base" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
-sleep_until_free
-[ "$(cat $cg/ioasids.current)" -eq "$base" ]
+uncharged "$base"
 result $? "nothing stays charged after the containers"
 podman rmi -f localhost/ioasid-test:1 >/dev/null 2>&1
 tap_end

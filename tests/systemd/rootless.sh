@@ -14,13 +14,8 @@ user=tenant
 mkdir -p "$t"
 chmod 0755 /run/ioasid-tests
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/systemd.sh"
 
-capped() {
-	[ "$(grep -c "^$1: allocated IOASID" "$t/out")" -eq 2 ] &&
-		[ "$(grep -c "^$1: refused: No space left on device (ENOSPC)" "$t/out")" -eq 3 ] ||
-		{ sed 's/^/# /' "$t/out" "$t/err"; false; }
-}
-ran() { grep -q "^$1: " "$t/out"; }
 base=$(cat $cg/ioasids.current)
 
 id -u $user >/dev/null 2>&1 || useradd -m -s /bin/sh $user
@@ -72,6 +67,6 @@ rm -f /etc/systemd/system/user@.service.d/ioasids.conf
 systemctl daemon-reload
 chmod 0600 /dev/ioasid
 umount /home/$user
-[ "$(cat $cg/ioasids.current)" -eq "$base" ]
+uncharged "$base"
 result $? "nothing stays charged"
 tap_end

@@ -6,27 +6,7 @@ cg=/sys/fs/cgroup
 sys=$cg/system.slice
 t=$(mktemp -d)
 . "$(dirname "$0")/../lib/tap.sh"
-
-# log UNIT: what the unit's processes printed, this boot
-log() { journalctl -b -u "$1" -o cat --no-pager 2>/dev/null; }
-
-# held UNIT LINE: wait (10 s at most) until ioasid-alloc in UNIT printed LINE
-held() {
-	i=0
-	while ! log "$1" | grep -qx "$2" && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	log "$1" | grep -qx "$2" || { log "$1" | tail -n 5 | sed 's/^/# /'; return 1; }
-}
-
-# is FILE VALUE DESCRIPTION
-is() {
-	[ "$(cat "$1" 2>&1)" = "$2" ]
-	r=$?
-	result $r "$3"
-	[ $r -eq 0 ] || echo "# $1: '$(cat "$1" 2>&1)', expected '$2'"
-}
+. "$(dirname "$0")/../lib/systemd.sh"
 
 refused() { log "$1" | grep -c ': refused: '; }
 
