@@ -67,6 +67,13 @@ grep -q "ion-bad.service:5: Invalid maximum IOASID value 'lots', ignoring" "$t/j
 result $? "  the journal names the file and line: ion-bad.service:5"
 grep "ion-bad.service:5" "$t/journal" | sed -n 1p | sed 's/^/# journal: /'
 
+SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no /etc/systemd/system/ion-limited.service \
+	/etc/systemd/system/ion-bad.service >"$t/verify" 2>&1
+! grep -q "ion-limited.service.*IOASIDMax" "$t/verify" &&
+	grep -q "ion-bad.service:5: Invalid maximum IOASID value 'lots'" "$t/verify"
+result $? "systemd-analyze verify: IOASIDMax=3 is a setting it knows, IOASIDMax=lots is named with file and line"
+sed 's/^/# verify: /' "$t/verify"
+
 # ---- set-property, live and persisted; --runtime ---------------------------
 expect 0 "systemctl set-property ion-limited.service IOASIDMax=5" \
 	systemctl set-property ion-limited.service IOASIDMax=5
