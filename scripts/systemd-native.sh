@@ -20,7 +20,8 @@ src=$build/systemd-src
 out=$build/systemd-build
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 security=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-# the version the host runs, which the patches are made against
+# the version Debian 12 has, which the patches are made against (after a
+# Debian update, fetch() takes the one the archive has)
 version=252.39-1~deb12u2
 tag=252-ioasids
 multiarch=x86_64-linux-gnu
@@ -35,7 +36,7 @@ fetch() {
 	local apt=$build/apt-src
 	local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/sources.list.d"
 		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o "APT::Sandbox::User=root")
-	[ -f "$src/systemd_$version.dsc" ] && return 0
+	ls "$src"/systemd_*.dsc >/dev/null 2>&1 && return 0
 	log "APT-GET SOURCE systemd=$version (log: $build/systemd-src.log)"
 	mkdir -p "$apt/sources.list.d" "$apt/lists/partial" "$apt/cache/archives/partial" "$src"
 	cat >"$apt/sources.list" <<-EOF
@@ -43,27 +44,34 @@ fetch() {
 	deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-updates main
 	deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $security bookworm-security main
 	EOF
-	{ apt-get "${opts[@]}" update && (cd "$src" && apt-get "${opts[@]}" source --download-only "systemd=$version"); } \
+	# the archive keeps only the latest version of a suite: after a Debian
+	# update, take that one, and the patches say whether they still apply
+	{ apt-get "${opts[@]}" update &&
+		(cd "$src" && { apt-get "${opts[@]}" source --download-only "systemd=$version" ||
+			{ echo "systemd-native.sh: systemd $version is gone from the archive; trying its successor" >&2
+			  apt-get "${opts[@]}" source --download-only systemd; }; }); } \
 		>"$build/systemd-src.log" 2>&1 || {
 		tail -n 20 "$build/systemd-src.log" >&2
-		echo "systemd-native.sh: apt-get source systemd=$version failed" >&2
+		echo "systemd-native.sh: apt-get source systemd failed" >&2
 		exit 1
 	}
+	grep -h 'gone from the archive' "$build/systemd-src.log" >&2 || true
 }
 
 # dpkg-source -x (Debian's own patches applied), then ours, again whenever
 # a patch changes
 unpack() {
-	local stamp
+	local stamp dsc
 	stamp=$(cat "$top"/patches/systemd/*.patch | sha256sum | cut -c1-16)
 	[ -f "$src/tree/.ioasid-patches" ] && [ "$(cat "$src/tree/.ioasid-patches")" = "$stamp" ] && return 0
-	log "DPKG-SOURCE -x systemd_$version.dsc, patches/systemd/*.patch"
+	dsc=$(ls "$src"/systemd_*.dsc | head -n 1)
+	log "DPKG-SOURCE -x $(basename "$dsc"), patches/systemd/*.patch"
 	rm -rf "$src/tree"
-	dpkg-source --no-check -x "$src/systemd_$version.dsc" "$src/tree" >"$build/systemd-unpack.log" 2>&1
+	dpkg-source --no-check -x "$dsc" "$src/tree" >"$build/systemd-unpack.log" 2>&1
 	for p in "$top"/patches/systemd/*.patch; do
 		patch -d "$src/tree" -p1 --no-backup-if-mismatch -s <"$p" >>"$build/systemd-unpack.log" 2>&1 || {
 			tail -n 20 "$build/systemd-unpack.log" >&2
-			echo "systemd-native.sh: $p does not apply to systemd $version" >&2
+			echo "systemd-native.sh: $p does not apply to $(basename "$dsc")" >&2
 			exit 1
 		}
 	done
@@ -90,7 +98,7 @@ compile() {
 		# shellcheck disable=SC2086
 		meson setup "$out" "$src/tree" -Dmode=release -Db_lto=false -Dbuildtype=release \
 			-Drootlibdir=/usr/lib/$multiarch -Dsplit-usr=true -Dshared-lib-tag=$tag \
-			-Dversion-tag="$version+ioasids" -Dsysvinit-path=/etc/init.d -Dsysvrcnd-path=/etc \
+			-Dversion-tag="$(ls "$src"/systemd_*.dsc | sed -n '1s/.*systemd_\(.*\)\.dsc$/\1/p')+ioasids" -Dsysvinit-path=/etc/init.d -Dsysvrcnd-path=/etc \
 			-Dtelinit-path=/lib/sysvinit/telinit -Ddefault-hierarchy=unified \
 			-Ddefault-kill-user-processes=false -Dstatus-unit-format-default=combined \
 			-Dtests=true -Dslow-tests=false -Dfuzz-tests=false -Dinstall-tests=false \
