@@ -11,17 +11,23 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
 deb=$build/systemd-deb
-version=252.39-1~deb12u2
-ours=$version+ioasids1
+
+# the Debian version of the source apt-get fetched, and ours above it
+versions() {
+	version=$(ls "$build"/systemd-src/systemd_*.dsc | sed -n '1s/.*systemd_\(.*\)\.dsc$/\1/p')
+	ours=$version+ioasids1
+}
 
 log() { echo "  $*"; }
 
 build_debs() {
 	"$top/scripts/systemd-native.sh" source >/dev/null
+	versions
 	log "DPKG-SOURCE -x systemd_$version.dsc into $deb/src"
 	rm -rf "$deb"
 	mkdir -p "$deb"
-	dpkg-source --no-check -x "$build/systemd-src/systemd_$version.dsc" "$deb/src" >"$deb/unpack.log" 2>&1
+	dpkg-source --no-check -x "$(ls "$build"/systemd-src/systemd_*.dsc | head -n 1)" "$deb/src" \
+		>"$deb/unpack.log" 2>&1
 	for p in "$top"/patches/systemd/*.patch; do
 		cp "$p" "$deb/src/debian/patches/ioasids-$(basename "$p")"
 		echo "ioasids-$(basename "$p")" >>"$deb/src/debian/patches/series"
@@ -59,6 +65,7 @@ build_debs() {
 root() {
 	local stock target pkgs=()
 	stock=$(realpath -m "$1") target=$(realpath -m "$2")
+	versions
 	rm -rf "$target"
 	cp -a "$stock" "$target"
 	for p in systemd systemd-sysv systemd-container libsystemd-shared libsystemd0 libpam-systemd libnss-systemd udev libudev1; do
