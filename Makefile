@@ -226,7 +226,7 @@ check: deps-tests
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@echo "   (after the SMP kernels: it swaps files in the shared tree for a while)"
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
-	@echo "== boots 5 and 6: x86_64 SMP kernels under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d"
+	@echo "== boots 6 and 7: x86_64 SMP kernels under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d"
 	@echo "   KASAN, kmemleak and failslab, then KCSAN and lockdep"
 	@$(call smp_boots,$(CHECK))
 	@echo "== results"
