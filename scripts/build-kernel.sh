@@ -5,7 +5,10 @@
 #
 # Usage: scripts/build-kernel.sh OUTDIR ARCH FRAGMENT [kbuild args...]
 # With LOG=file, kbuild's output goes to that file and only errors show.
-# With BASE=tinyconfig, the fragment goes on tinyconfig, not defconfig.
+# With BASE=tinyconfig, the fragment goes on tinyconfig, not defconfig; with
+# BASE=/a/file (a distribution's config, for instance), on that file. With
+# LSMOD=/a/file (lsmod's output), localmodconfig trims the base to the
+# modules it lists before the fragment goes on.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,12 +21,21 @@ jobs=${JOBS:-$(nproc)}
 
 kmake() { make -C "$tree" O="$out" ARCH="$arch" LOCALVERSION= -j"$jobs" "$@"; }
 
+base=${BASE:-defconfig} lsmod=${LSMOD:-}
 if [ ! -f "$out/.config" ] || [ "$fragment" -nt "$out/.config" ] ||
-   [ "$tree/.ioasid-patched" -nt "$out/.config" ]; then
-	base=${BASE:-defconfig}
-	echo "  CONFIG  $out ($arch $base + ${fragment#"$top"/})"
+   [ "$tree/.ioasid-patched" -nt "$out/.config" ] ||
+   { [ -f "$base" ] && [ "$base" -nt "$out/.config" ]; } ||
+   { [ -n "$lsmod" ] && [ "$lsmod" -nt "$out/.config" ]; }; then
+	echo "  CONFIG  $out ($arch ${base#"$top"/}${lsmod:+ trimmed to ${lsmod#"$top"/}} + ${fragment#"$top"/})"
 	mkdir -p "$out"
-	kmake -s "$base" >/dev/null
+	case $base in
+	/*) xzcat -f "$base" >"$out/.config"; kmake -s olddefconfig >/dev/null ;;
+	*) kmake -s "$base" >/dev/null ;;
+	esac
+	if [ -n "$lsmod" ]; then
+		kmake -s LSMOD="$lsmod" localmodconfig >/dev/null 2>"$out/localmodconfig.log" || {
+			cat "$out/localmodconfig.log" >&2; rm -f "$out/.config"; exit 1; }
+	fi
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$fragment" >/dev/null
 	kmake -s olddefconfig >/dev/null
 	# Every option the fragment asks for must have survived olddefconfig.

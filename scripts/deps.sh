@@ -1,6 +1,6 @@
 #!/bin/bash
 # Install the Debian packages a target needs, only when some are missing.
-# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu deb lint)
+# Usage: scripts/deps.sh GROUP...   (groups: kernel tests tools systemd qemu kdeb deb lint)
 # (systemd: debootstrap for the Debian 12 root, and what building systemd
 # with patches/systemd/ needs)
 set -euo pipefail
@@ -10,6 +10,7 @@ declare -A pkgs=(
 	[tests]="build-essential pkg-config gawk coreutils util-linux procps clang libclang-rt-14-dev prometheus tmux crun runc podman libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
 	[systemd]="debootstrap meson ninja-build gperf pkg-config libcap-dev libmount-dev libseccomp-dev libpam0g-dev libcrypt-dev python3-jinja2 dpkg-dev patchelf gawk"
 	[qemu]="qemu-system-x86"
+	[kdeb]="linux-config-6.12 dpkg-dev debhelper rsync kmod cpio bc bison flex libelf-dev libssl-dev e2fsprogs"
 	[deb]="debhelper dpkg-dev fakeroot lintian"
 	[lint]="sparse coccinelle ocaml-nox clang llvm lld python3-sphinx python3-sphinx-rtd-theme"
 	[tools]="build-essential pkg-config libcgroup-dev cgroup-tools libsmartcols-dev libsystemd-dev libjson-c-dev libxml2-dev libcmocka-dev groff-base man-db dbus systemd"

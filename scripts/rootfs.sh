@@ -2,17 +2,26 @@
 # A minimal Debian 12 root with systemd, for booting the test kernel with
 # systemd as PID 1. debootstrap runs once and again only when the package
 # list changes; the project is installed into it on every call (cheap).
-# Usage: scripts/rootfs.sh ROOTDIR
+# Usage: scripts/rootfs.sh ROOTDIR [machine]
+# With "machine", the root of the Debian 12 machine that boots under QEMU
+# from a disk image (scripts/check-machine.sh): what a host has on top,
+# AppArmor, libvirt with QEMU, udev and initramfs-tools, and podman with
+# its default storage; and the machine's suites.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
-root=$(realpath -m "$1")
+root=$(realpath -m "$1") flavour=${2:-}
 # podman and runc (crun is podman's default runtime), machined and nspawn
 # (systemd-container), and for rootless podman
 # the user's D-Bus and the subordinate ID helpers (debootstrap does not
 # resolve virtual packages: containernetworking-plugins is what apt picks
 # for podman's container-network-stack)
 packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun,runc,podman,containernetworking-plugins,dbus-user-session,uidmap,systemd-container"
+# the machine: libvirt as Debian ships it (the daemon, its AppArmor
+# profiles, machined from systemd-container), QEMU, and what a host boots
+# with
+[ "$flavour" != machine ] ||
+	packages="$packages,apparmor,libvirt-daemon-system,libvirt-clients,qemu-system-x86,udev,kmod,initramfs-tools,linux-base,e2fsprogs,iproute2"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
 
@@ -20,9 +29,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
 	echo "  DEBOOTSTRAP $root (bookworm: $packages)"
 	rm -rf "$root" "$root.tmp"
 	debootstrap --variant=minbase --include="$packages" bookworm "$root.tmp" "$mirror" \
-		>"$build/debootstrap.log" 2>&1 || {
-		tail -n 20 "$build/debootstrap.log" >&2
-		echo "rootfs.sh: debootstrap failed, see $build/debootstrap.log" >&2
+		>"$build/debootstrap${flavour:+-$flavour}.log" 2>&1 || {
+		tail -n 20 "$build/debootstrap${flavour:+-$flavour}.log" >&2
+		echo "rootfs.sh: debootstrap failed, see $build/debootstrap${flavour:+-$flavour}.log" >&2
 		exit 1
 	}
 	mv "$root.tmp" "$root"
@@ -48,7 +57,9 @@ install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasi
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
 install -D -m 0644 "$top/tests/lib/systemd.sh" "$root/usr/lib/ioasid-tests/lib/systemd.sh"
-for f in run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh; do
+suites="run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh"
+[ "$flavour" != machine ] || suites="$suites machine.sh libvirt.sh"
+for f in $suites; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done
 # the suites' units, and what the suites change, back as shipped
@@ -61,10 +72,15 @@ install -D -m 0644 "$top/tests/systemd/ioasid-tests.service" "$root/etc/systemd/
 install -D -m 0644 "$top/tests/systemd/ioasid-vm.service" "$root/etc/systemd/system/ioasid-vm.service"
 ln -sf /etc/systemd/system/ioasid-tests.service "$root/etc/systemd/system/multi-user.target.wants/ioasid-tests.service"
 # podman's storage: vfs, as the root is a hostfs directory where overlayfs
-# cannot stack (the one choice that is not Debian's default)
-mkdir -p "$root/etc/containers"
-printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
-	>"$root/etc/containers/storage.conf"
+# cannot stack (the one choice that is not Debian's default). The
+# machine's root is ext4 on a disk: podman's default, overlay.
+if [ "$flavour" = machine ]; then
+	rm -f "$root/etc/containers/storage.conf"
+else
+	mkdir -p "$root/etc/containers"
+	printf '[storage]\ndriver = "vfs"\nrunroot = "/run/containers/storage"\ngraphroot = "/var/lib/containers/storage"\n' \
+		>"$root/etc/containers/storage.conf"
+fi
 rm -rf "$root/var/lib/containers"
 # leftovers of an earlier run
 rm -rf "$root/etc/systemd/system.control" "$root/var/lib/ioasid-tests"

@@ -25,11 +25,16 @@ if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
 	echo "harness: finished"
 	exit 0
 fi
+# the Debian 12 machine under QEMU (scripts/check-machine.sh) has two more
+[ ! -x $dir/machine.sh ] || $dir/machine.sh >$out/e2e-machine.tap 2>&1
 $dir/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1
 $dir/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
 $dir/containers.sh >$out/e2e-containers-systemd.tap 2>&1
 $dir/podman.sh >$out/e2e-podman.tap 2>&1
+[ ! -x $dir/libvirt.sh ] || $dir/libvirt.sh >$out/e2e-libvirt-machine.tap 2>&1
 # last: it removes the package the others use
 $dir/package.sh >$out/e2e-package.tap 2>&1
 journalctl -b --no-pager >$out/journal.txt 2>&1
+# the modules the workloads loaded: localmodconfig's list (make kernel-deb)
+! command -v lsmod >/dev/null || lsmod >$out/lsmod.txt 2>&1
 echo "harness: finished"

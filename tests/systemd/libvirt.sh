@@ -1,0 +1,100 @@
+#!/bin/sh
+# libvirt as Debian 12 ships it, in the Debian 12 machine: libvirtd
+# started by its socket, qemu.conf untouched (QEMU runs as libvirt-qemu,
+# dynamic_ownership, the AppArmor security driver with AppArmor
+# enforcing), systemd-machined registering each VM as a machine with its
+# scope, and the hook where the ioasidctl package put it. A VM defined
+# with virsh define and started with virsh start gets the limit its
+# domain XML asks for. TAP.
+alloc=/usr/lib/ioasid-tests/ioasid-alloc
+cg=/sys/fs/cgroup
+t=/run/ioasid-tests/libvirt
+mkdir -p "$t"
+. "$(dirname "$0")/../lib/tap.sh"
+
+v() { virsh -q -c qemu:///system "$@"; }
+echo "# $(virsh --version 2>&1): $(dpkg-query -W -f '${Package} ${Version}' libvirt-daemon-system 2>&1)"
+
+active=$(grep -E '^[[:space:]]*(user|group|security_driver|dynamic_ownership|cgroup_device_acl)[[:space:]]*=' \
+	/etc/libvirt/qemu.conf)
+[ -z "$active" ]
+result $? "qemu.conf as shipped: no user, group, security_driver, dynamic_ownership or device ACL set"
+[ -n "$active" ] && echo "$active" | sed 's/^/# /'
+owner=$(dpkg -S /etc/libvirt/hooks/qemu.d/ioasids 2>&1)
+[ "$owner" = "ioasidctl: /etc/libvirt/hooks/qemu.d/ioasids" ]
+result $? "the hook is the package's: $owner"
+expect 0 "virsh capabilities (libvirtd started by its socket)" v capabilities
+grep -q '<model>apparmor</model>' "$t/out"
+result $? "  libvirt's security model is apparmor"
+
+# vmdef NAME [LIMIT]: a diskless TCG guest, its limit in <metadata>
+vmdef() {
+	meta=
+	[ -z "$2" ] ||
+		meta="<metadata><ioasids:max xmlns:ioasids='urn:ioasidctl:libvirt:1'>$2</ioasids:max></metadata>"
+	cat >"$t/$1.xml" <<-XML
+	<domain type='qemu'>
+	  <name>$1</name>
+	  <memory unit='MiB'>64</memory>
+	  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+	  $meta
+	  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+	</domain>
+	XML
+}
+
+vmdef vm1 2
+expect 0 "virsh define of a VM whose domain XML asks for 2" v define "$t/vm1.xml"
+expect 0 "virsh start vm1" v start vm1
+pid=$(cat /run/libvirt/qemu/vm1.pid 2>/dev/null)
+vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
+echo "# QEMU: PID $pid, cgroup $vmcg"
+user=$(ps -o user= -p "$pid" 2>&1)
+[ "$user" = libvirt-qemu ]
+result $? "  QEMU runs as libvirt-qemu ($user)"
+label=$(cat "/proc/$pid/attr/current" 2>&1)
+uuid=$(v domuuid vm1 2>&1)
+[ "$label" = "libvirt-$uuid (enforce)" ]
+result $? "  QEMU is confined by its AppArmor profile: $label"
+scope=${vmcg%/libvirt/emulator}
+[ "$scope" = '/machine.slice/machine-qemu\x2d1\x2dvm1.scope' ]
+result $? "  QEMU's cgroup is in the VM's scope under machine.slice: $vmcg"
+machinectl list --no-legend 2>&1 | grep -q '^qemu-1-vm1 *vm *libvirt-qemu'
+result $? "  systemd-machined registered it: machinectl list has qemu-1-vm1"
+[ "$(machinectl show -p Unit --value qemu-1-vm1 2>&1)" = 'machine-qemu\x2d1\x2dvm1.scope' ]
+result $? "  machined's unit for it is its scope"
+[ "$(cat "$cg$scope/ioasids.max" 2>&1)" = 2 ]
+result $? "  the hook set $scope/ioasids.max to 2 ($(cat "$cg$scope/ioasids.max" 2>&1))"
+# a process of the VM: in QEMU's own cgroup
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label vm1' _ "$cg$vmcg" "$alloc" >"$t/vm1.out" 2>&1
+[ "$(grep -c '^vm1: allocated IOASID' "$t/vm1.out")" -eq 2 ] &&
+	grep -q '^vm1: refused: No space left on device (ENOSPC)' "$t/vm1.out"
+result $? "  a process in QEMU's cgroup gets 2 of 5, then ENOSPC"
+sed 's/^/# /' "$t/vm1.out"
+grep -q '^max 1$' "$cg$scope/ioasids.events" 2>/dev/null
+result $? "  the scope's ioasids.events counts the refusal"
+expect 0 "virsh destroy vm1" v destroy vm1
+i=0
+while [ -d "$cg$scope" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ ! -d "$cg$scope" ]
+result $? "  its scope is gone"
+
+# the same VM again: a new scope (the ID in its name is new), the same limit
+expect 0 "virsh start vm1 again" v start vm1
+pid=$(cat /run/libvirt/qemu/vm1.pid 2>/dev/null)
+vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
+scope=${vmcg%/libvirt/emulator}
+[ "$scope" = '/machine.slice/machine-qemu\x2d2\x2dvm1.scope' ] && [ "$(cat "$cg$scope/ioasids.max" 2>&1)" = 2 ]
+result $? "  $scope has ioasids.max 2 again"
+v destroy vm1 >/dev/null 2>&1
+
+vmdef vm2 lots
+v define "$t/vm2.xml" >/dev/null 2>&1
+expect 0 "a VM whose limit is malformed still starts" v start vm2
+journalctl -b --no-pager -o cat 2>/dev/null |
+	grep -q '^ioasid-libvirt-hook: domain vm2: <max xmlns="urn:ioasidctl:libvirt:1">lots</max> is not a limit'
+result $? "  and the journal has the hook's line"
+v destroy vm2 >/dev/null 2>&1
+v undefine vm1 >/dev/null 2>&1
+v undefine vm2 >/dev/null 2>&1
+tap_end
