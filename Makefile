@@ -25,7 +25,7 @@ KSFT_CFLAGS := -O2 -g -Wall -pthread
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
 	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-bench check-smp demo \
 	bench patches \
-	lint install deb systemd-deb check-systemd-deb clean distclean
+	lint install deb kernel-deb systemd-deb check-systemd-deb clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -376,6 +376,15 @@ deb: deps-tools
 	@cd $(DEB)/src && dpkg-buildpackage -us -uc -b >$(DEB)/build.log 2>&1 || \
 		{ tail -n 30 $(DEB)/build.log; echo "dpkg-buildpackage failed: $(DEB)/build.log"; exit 1; }
 	@echo "$(DEB_FILE)"
+
+# The kernel as Debian packages into build/kernel-deb/$(KERNEL_CONFIG):
+# debian (Debian's amd64 config trimmed by localmodconfig to LSMOD, by
+# default configs/debian-machine.lsmod), debian-full, or machine (the
+# small kernel make check installs in its Debian 12 machine).
+KERNEL_CONFIG ?= debian
+kernel-deb: deps-kernel
+	@$(TOP)/scripts/deps.sh kdeb
+	@LSMOD=$(LSMOD) $(TOP)/scripts/kernel-deb.sh build $(KERNEL_CONFIG)
 
 systemd-deb: deps-tests
 	@$(TOP)/scripts/systemd-deb.sh build
