@@ -25,7 +25,7 @@ KSFT_CFLAGS := -O2 -g -Wall -pthread
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
 	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-bench check-smp demo \
 	bench patches \
-	lint install deb kernel-deb systemd-deb check-systemd-deb clean distclean
+	lint install deb kernel-deb check-machine systemd-deb check-systemd-deb clean distclean
 
 help:
 	@echo "make demo        boot the test kernel and show the controller at work"
@@ -44,6 +44,12 @@ help:
 	@echo "make install     install ioasidctl, its man page and completion, the"
 	@echo "                 generator and ioasid-limit@.service (PREFIX=/usr/local, DESTDIR)"
 	@echo "make deb         build the Debian package ioasidctl into build/deb (dpkg-buildpackage)"
+	@echo "make kernel-deb  the kernel as Debian packages (bindeb-pkg) into build/kernel-deb/CONFIG:"
+	@echo "                 KERNEL_CONFIG=debian (default: Debian's amd64 config trimmed by"
+	@echo "                 localmodconfig to LSMOD=file, lsmod's output; configs/debian-machine.lsmod"
+	@echo "                 if not given), debian-full (every module), machine (make check's)"
+	@echo "make check-machine  the Debian 12 machine of make check alone: the machine kernel"
+	@echo "                 package and ioasidctl installed by dpkg -i, booted under QEMU"
 	@echo "make systemd-deb Debian 12's systemd packages with IOASIDMax= built in (patches/systemd/)"
 	@echo "                 into build/systemd-deb: Debian's source and flags, no tests, no docs"
 	@echo "make check-systemd-deb  install them with dpkg -i into a copy of the Debian 12 root"
@@ -61,7 +67,7 @@ deps-kernel:
 	@$(TOP)/scripts/deps.sh kernel
 
 deps-tests:
-	@$(TOP)/scripts/deps.sh kernel tests tools systemd qemu deb lint
+	@$(TOP)/scripts/deps.sh kernel tests tools systemd qemu kdeb deb lint
 
 deps-tools:
 	@$(TOP)/scripts/deps.sh tools
@@ -176,12 +182,16 @@ check: deps-tests
 	@echo "== building the test programs and ioasidctl"
 	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
 	@rm -rf $(CHECK)
-	@echo "== the SMP kernels, built in the background at nice 19 from here on (logs:"
-	@echo "   build/x86-smp-build.log, build/x86-kcsan-build.log)"
+	@echo "== the SMP kernels and the Debian 12 machine's kernel package, built in the background"
+	@echo "   at nice 19 from here on (logs: build/x86-smp-build.log, build/x86-kcsan-build.log,"
+	@echo "   build/kernel-deb-machine.log)"
 	@rm -f $(BUILD)/kernel-x86.status
 	@exec 9>$(BUILD)/kernel-x86.lock && flock 9 && \
-		{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86 >$(BUILD)/kernel-x86.log 2>&1; \
+		{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86 kernel-deb KERNEL_CONFIG=machine \
+			>$(BUILD)/kernel-x86.log 2>&1; \
 		  echo $$? >$(BUILD)/kernel-x86.status; } &
+	@echo "== Debian's own amd64 configs: the options survive olddefconfig, the subsystems fit"
+	@$(TOP)/scripts/kernel-deb.sh check-config $(CHECK)/host
 	@echo "== lint: checkpatch --strict, W=1, sparse, clang, coccicheck, kernel-doc, htmldocs,"
 	@echo "   get_maintainer.pl, and every prefix of the series built"
 	@$(TOP)/scripts/lint.sh $(CHECK)/host
@@ -207,11 +217,9 @@ check: deps-tests
 	@echo "== deb: the Debian package (make deb), lintian, its paths and scripts"
 	@$(MAKE) --no-print-directory -s deb >/dev/null
 	@$(TOP)/tests/unit/deb-host.sh $(TOP) $(BUILD) >$(CHECK)/host/deb-host.tap 2>&1 || true
-	@echo "== boot 4: systemd 252 as PID 1 on a Debian 12 root (debootstrap, cached in build/rootfs),"
-	@echo "   the package installed with dpkg -i, and removed last with dpkg -r"
+	@echo "== a Debian 12 root for systemd as PID 1 (debootstrap, cached in build/rootfs)"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
-	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs $(CHECK)/boot-systemd
-	@echo "== boot 5: systemd with IOASIDMax= built in (patches/systemd/ on Debian's 252.39 source:"
+	@echo "== boot 4: systemd with IOASIDMax= built in (patches/systemd/ on Debian's 252.39 source:"
 	@echo "   PID 1, systemctl, systemd-run, systemd-analyze by meson; log: build/systemd-build.log),"
 	@echo "   booted three times on a copy of that root (build/rootfs-native), the last with"
 	@echo "   cgroup_disable=ioasids"
@@ -219,10 +227,15 @@ check: deps-tests
 	@$(TOP)/scripts/systemd-native.sh check >$(CHECK)/host/systemd-meson.tap
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-native $(CHECK)/boot-systemd-native 3 \
 		"cgroup_disable=ioasids systemd.log_level=debug printk.devkmsg=on"
-	@echo "== waiting for the SMP kernels"
+	@echo "== waiting for the SMP kernels and the machine's kernel package"
 	@flock $(BUILD)/kernel-x86.lock true
 	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
 		{ tail -n 30 $(BUILD)/kernel-x86.log; echo "make check: the SMP kernels did not build"; exit 1; }
+	@echo "== boot 5: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
+	@echo "   of a Debian 12 root (cached in build/rootfs-machine) with the kernel package and the"
+	@echo "   ioasidctl package installed by dpkg -i, booted from its /boot, systemd as PID 1,"
+	@echo "   AppArmor enforcing: the systemd suites, libvirt and podman as Debian ships them"
+	@$(call machine_boot,$(CHECK)/machine)
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@echo "   (after the SMP kernels: it swaps files in the shared tree for a while)"
 	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
@@ -231,8 +244,20 @@ check: deps-tests
 	@$(call smp_boots,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
-		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/boot-systemd \
+		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/machine \
 		$(CHECK)/boot-systemd-native $(CHECK)/smp-kasan $(CHECK)/smp-kcsan
+
+# The Debian 12 machine: build/rootfs-machine with the packages of
+# build/kernel-deb/machine and of make deb, booted under QEMU.
+machine_boot = \
+	$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs-machine machine && \
+	$(TOP)/scripts/check-machine.sh $(BUILD)/rootfs-machine $(BUILD)/kernel-deb/machine $(1)
+
+check-machine: deps-tests
+	@$(MAKE) --no-print-directory -s kernel-deb KERNEL_CONFIG=machine test-binaries deb >/dev/null
+	@rm -rf $(CHECK)/machine
+	@$(call machine_boot,$(CHECK)/machine)
+	@$(TOP)/scripts/tap-summary.sh $(CHECK)/machine
 
 # The debug test kernel: configs/uml.config plus configs/uml-debug.config.
 DEBUG_UML := $(BUILD)/uml-debug

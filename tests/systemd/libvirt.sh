@@ -65,14 +65,22 @@ result $? "  systemd-machined registered it: machinectl list has qemu-1-vm1"
 result $? "  machined's unit for it is its scope"
 [ "$(cat "$cg$scope/ioasids.max" 2>&1)" = 2 ]
 result $? "  the hook set $scope/ioasids.max to 2 ($(cat "$cg$scope/ioasids.max" 2>&1))"
-# a process of the VM: in QEMU's own cgroup
-sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label vm1' _ "$cg$vmcg" "$alloc" >"$t/vm1.out" 2>&1
+# QEMU's cgroup: libvirt's device filter, cgroup_device_acl, has no
+# /dev/ioasid by default
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 1 --label qemu' _ "$cg$vmcg" "$alloc" >"$t/qemu.out" 2>&1
+grep -q '^qemu: /dev/ioasid: Operation not permitted' "$t/qemu.out"
+result $? "  in QEMU's own cgroup, the default cgroup_device_acl keeps /dev/ioasid closed (EPERM)"
+sed 's/^/# /' "$t/qemu.out"
+# another process of the VM's scope, beside libvirt's cgroups
+mkdir "$cg$scope/ioasid-probe"
+sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label vm1' _ "$cg$scope/ioasid-probe" "$alloc" >"$t/vm1.out" 2>&1
 [ "$(grep -c '^vm1: allocated IOASID' "$t/vm1.out")" -eq 2 ] &&
 	grep -q '^vm1: refused: No space left on device (ENOSPC)' "$t/vm1.out"
-result $? "  a process in QEMU's cgroup gets 2 of 5, then ENOSPC"
+result $? "  a process in the VM's scope gets 2 of 5, then ENOSPC"
 sed 's/^/# /' "$t/vm1.out"
-grep -q '^max 1$' "$cg$scope/ioasids.events" 2>/dev/null
-result $? "  the scope's ioasids.events counts the refusal"
+rmdir "$cg$scope/ioasid-probe"
+grep -q '^max 3$' "$cg$scope/ioasids.events" 2>/dev/null
+result $? "  the scope's ioasids.events counts the 3 refusals"
 expect 0 "virsh destroy vm1" v destroy vm1
 i=0
 while [ -d "$cg$scope" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -91,9 +99,9 @@ v destroy vm1 >/dev/null 2>&1
 vmdef vm2 lots
 v define "$t/vm2.xml" >/dev/null 2>&1
 expect 0 "a VM whose limit is malformed still starts" v start vm2
-journalctl -b --no-pager -o cat 2>/dev/null |
-	grep -q '^ioasid-libvirt-hook: domain vm2: <max xmlns="urn:ioasidctl:libvirt:1">lots</max> is not a limit'
-result $? "  and the journal has the hook's line"
+journalctl -b -t ioasid-libvirt-hook --no-pager -o cat 2>/dev/null |
+	grep -q '^domain vm2: <max xmlns="urn:ioasidctl:libvirt:1">lots</max> is not a limit'
+result $? "  and journalctl -t ioasid-libvirt-hook has the hook's line"
 v destroy vm2 >/dev/null 2>&1
 v undefine vm1 >/dev/null 2>&1
 v undefine vm2 >/dev/null 2>&1

@@ -5,8 +5,10 @@
 # runtime) and runc. The same results with stock systemd 252 and with
 # patches/systemd/: the annotation io.ioasids.max works with both runtimes,
 # --cgroup-conf ioasids.max=N with runc only. TAP.
-# The one test-rig choice: vfs storage (/etc/containers/storage.conf),
-# as the root is the host's hostfs, where overlayfs cannot stack.
+# The one test-rig choice, on UML only: vfs storage
+# (/etc/containers/storage.conf), as the root is the host's hostfs, where
+# overlayfs cannot stack. The Debian 12 machine (scripts/check-machine.sh),
+# root on ext4, has no storage.conf: podman's default, overlay.
 alloc=/usr/lib/ioasid-tests/ioasid-alloc
 cg=/sys/fs/cgroup
 t=/run/ioasid-tests/podman
@@ -38,6 +40,11 @@ result $? "podman import: an image with the test program"
 result $? "podman's defaults: the systemd cgroup manager, crun"
 [ -f /usr/share/containers/oci/hooks.d/ioasidctl.json ]
 result $? "the package's hook is in podman's default hooks directory"
+if [ ! -e /etc/containers/storage.conf ]; then
+	driver=$(podman info --format '{{.Store.GraphDriverName}}' 2>&1)
+	[ "$driver" = overlay ]
+	result $? "no storage.conf: podman's default storage driver, overlay ($driver)"
+fi
 
 prun() {
 	name=$1

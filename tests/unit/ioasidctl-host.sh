@@ -57,9 +57,10 @@ make -s -C "$src" O="$build/ioasidctl" DESTDIR="$t/root" PREFIX=/usr install >/d
 	[ -f "$t/root/usr/share/bash-completion/completions/ioasidctl" ]
 result $? "make install honours DESTDIR and PREFIX"
 make -s -C "$top/tools/libvirt" O="$build/libvirt" DESTDIR="$t/root" PREFIX=/usr install >/dev/null
-[ -x "$t/root/usr/libexec/ioasidctl/ioasid-libvirt-hook" ] &&
-	[ "$(readlink "$t/root/etc/libvirt/hooks/qemu.d/ioasids")" = /usr/libexec/ioasidctl/ioasid-libvirt-hook ]
-result $? "make install puts the libvirt hook in libexec, linked from /etc/libvirt/hooks/qemu.d"
+[ -x "$t/root/usr/sbin/ioasid-libvirt-hook" ] &&
+	[ -f "$t/root/usr/share/man/man8/ioasid-libvirt-hook.8" ] &&
+	[ "$(readlink "$t/root/etc/libvirt/hooks/qemu.d/ioasids")" = /usr/sbin/ioasid-libvirt-hook ]
+result $? "make install puts the libvirt hook and its man page in sbin and man8, linked from /etc/libvirt/hooks/qemu.d"
 hook=$t/root/usr/share/containers/oci/hooks.d/ioasidctl.json
 python3 -c '
 import json, sys
