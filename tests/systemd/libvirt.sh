@@ -96,6 +96,29 @@ scope=${vmcg%/libvirt/emulator}
 result $? "  $scope has ioasids.max 2 again"
 v destroy vm1 >/dev/null 2>&1
 
+# what the admin guide says a VMM that opens /dev/ioasid itself needs: the
+# default device list plus /dev/ioasid, and a restart of libvirtd
+cp /etc/libvirt/qemu.conf "$t/qemu.conf"
+printf '%s\n' 'cgroup_device_acl = [' '    "/dev/null", "/dev/full", "/dev/zero",' \
+	'    "/dev/random", "/dev/urandom",' '    "/dev/ptmx", "/dev/kvm", "/dev/ioasid"' ']' \
+	>>/etc/libvirt/qemu.conf
+systemctl restart libvirtd.service
+expect 0 "with /dev/ioasid in cgroup_device_acl, virsh start vm1" v start vm1
+pid=$(cat /run/libvirt/qemu/vm1.pid 2>/dev/null)
+vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
+if [ -n "$vmcg" ]; then
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label qemu' _ "$cg$vmcg" "$alloc" >"$t/qemu.out" 2>&1
+else
+	echo "no QEMU" >"$t/qemu.out"
+fi
+[ "$(grep -c '^qemu: allocated IOASID' "$t/qemu.out")" -eq 2 ] &&
+	grep -q '^qemu: refused: No space left on device (ENOSPC)' "$t/qemu.out"
+result $? "  a process in QEMU's own cgroup opens /dev/ioasid and gets 2 of 5"
+sed 's/^/# /' "$t/qemu.out"
+v destroy vm1 >/dev/null 2>&1
+cp "$t/qemu.conf" /etc/libvirt/qemu.conf
+systemctl restart libvirtd.service
+
 vmdef vm2 lots
 v define "$t/vm2.xml" >/dev/null 2>&1
 expect 0 "a VM whose limit is malformed still starts" v start vm2
