@@ -46,8 +46,8 @@ help:
 	@echo "make deb         build the Debian package ioasidctl into build/deb (dpkg-buildpackage)"
 	@echo "make kernel-deb  the kernel as Debian packages (bindeb-pkg) into build/kernel-deb/CONFIG:"
 	@echo "                 KERNEL_CONFIG=debian (default: Debian's amd64 config trimmed by"
-	@echo "                 localmodconfig to LSMOD=file, lsmod's output; configs/debian-machine.lsmod"
-	@echo "                 if not given), debian-full (every module), machine (make check's)"
+	@echo "                 localmodconfig to LSMOD=FILE, the host's lsmod output; required),"
+	@echo "                 debian-full (every module), machine (make check's)"
 	@echo "make check-machine  the Debian 12 machine of make check alone: the machine kernel"
 	@echo "                 package and ioasidctl installed by dpkg -i, booted under QEMU"
 	@echo "make systemd-deb Debian 12's systemd packages with IOASIDMax= built in (patches/systemd/)"
@@ -230,7 +230,8 @@ check: deps-tests
 	@echo "== waiting for the SMP kernels and the machine's kernel package"
 	@flock $(BUILD)/kernel-x86.lock true
 	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
-		{ tail -n 30 $(BUILD)/kernel-x86.log; echo "make check: the SMP kernels did not build"; exit 1; }
+		{ tail -n 30 $(BUILD)/kernel-x86.log; \
+		  echo "make check: the SMP kernels or the machine's kernel package did not build"; exit 1; }
 	@echo "== boot 5: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
 	@echo "   of a Debian 12 root (cached in build/rootfs-machine) with the kernel package and the"
 	@echo "   ioasidctl package installed by dpkg -i, booted from its /boot, systemd as PID 1,"
@@ -403,8 +404,8 @@ deb: deps-tools
 	@echo "$(DEB_FILE)"
 
 # The kernel as Debian packages into build/kernel-deb/$(KERNEL_CONFIG):
-# debian (Debian's amd64 config trimmed by localmodconfig to LSMOD, by
-# default configs/debian-machine.lsmod), debian-full, or machine (the
+# debian (Debian's amd64 config trimmed by localmodconfig to LSMOD, the
+# host's lsmod output), debian-full, or machine (the
 # small kernel make check installs in its Debian 12 machine).
 KERNEL_CONFIG ?= debian
 kernel-deb: deps-kernel

@@ -22,10 +22,14 @@ jobs=${JOBS:-$(nproc)}
 kmake() { make -C "$tree" O="$out" ARCH="$arch" LOCALVERSION= -j"$jobs" "$@"; }
 
 base=${BASE:-defconfig} lsmod=${LSMOD:-}
-if [ ! -f "$out/.config" ] || [ "$fragment" -nt "$out/.config" ] ||
-   [ "$tree/.ioasid-patched" -nt "$out/.config" ] ||
-   { [ -f "$base" ] && [ "$base" -nt "$out/.config" ]; } ||
-   { [ -n "$lsmod" ] && [ "$lsmod" -nt "$out/.config" ]; }; then
+# What the configuration is made from: the base (a target's name, or a
+# file's content), the module list, the fragment and the tree's patches.
+# A change of any, or a configure step that did not finish, configures
+# anew (file times alone miss a package's older files and a switch back).
+inputs=$( { echo "$base"; [ ! -f "$base" ] || sha256sum <"$base"; [ -z "$lsmod" ] || sha256sum <"$lsmod"
+	    sha256sum <"$fragment"; cat "$tree/.ioasid-patched"; } | sha256sum | cut -d' ' -f1)
+if [ ! -f "$out/.config" ] || [ "$(cat "$out/.ioasid-config-inputs" 2>/dev/null)" != "$inputs" ]; then
+	rm -f "$out/.ioasid-config-inputs"
 	echo "  CONFIG  $out ($arch ${base#"$top"/}${lsmod:+ trimmed to ${lsmod#"$top"/}} + ${fragment#"$top"/})"
 	mkdir -p "$out"
 	case $base in
@@ -54,6 +58,7 @@ if [ ! -f "$out/.config" ] || [ "$fragment" -nt "$out/.config" ] ||
 		echo "build-kernel.sh: ${fragment#"$top"/} does not apply to this tree" >&2
 		exit 1
 	fi
+	echo "$inputs" >"$out/.ioasid-config-inputs"
 fi
 
 if [ -n "${LOG:-}" ]; then

@@ -22,29 +22,52 @@ mkdir -p "$out" "$work"
 tap_open "$out/kernel.tap"
 tmp=$(mktemp)
 trap 'rm -f "$tmp"; umount -q "$work/root/proc" 2>/dev/null; true' EXIT
+# the suites the machine runs (tests/systemd/run.sh), each of which must
+# leave a complete TAP file
+suites="machine ioasidctl-unit unit-setting containers-systemd podman libvirt-machine package"
 
 # ---- the image: a copy of the root, the packages installed by dpkg -i ----
-rm -rf "$work/root" "$work/disk.img"
+# (a run that was killed may have left the chroot's /proc mounted)
+umount -R -q "$work/root/proc" 2>/dev/null
+if findmnt -R "$work/root" >/dev/null 2>&1 || findmnt -rn -o TARGET | grep -q "^$work/root/"; then
+	echo "something is still mounted under $work/root" >"$tmp"
+	result not-ok "a clean work directory" "$tmp"
+	finish
+fi
+rm -rf --one-file-system "$work/root" "$work"/disk.img "$work"/vmlinuz-* "$work"/initrd.img-*
 cp -a "$root" "$work/root"
-images=$(ls "$kdeb"/linux-image-*.deb 2>/dev/null | grep -v -- '-dbg_' | head -n 1)
-headers=$(ls "$kdeb"/linux-headers-*.deb 2>/dev/null | head -n 1)
-if [ -z "$images" ]; then
-	echo "no linux-image package in $kdeb (make kernel-deb)" >"$tmp"
+shopt -s nullglob
+images=() headers=("$kdeb"/linux-headers-*.deb)
+for d in "$kdeb"/linux-image-*.deb; do
+	case $d in *-dbg_*) ;; *) images+=("$d") ;; esac
+done
+shopt -u nullglob
+if [ ${#images[@]} -ne 1 ] || [ ${#headers[@]} -gt 1 ]; then
+	echo "want one linux-image (and at most one linux-headers) package in $kdeb (make kernel-deb): ${images[*]} ${headers[*]}" >"$tmp"
 	result not-ok "the kernel packages are there" "$tmp"
 	finish
 fi
-debs=$(basename "$images")${headers:+ $(basename "$headers")}
+debs=()
 mkdir -p "$work/root/tmp/kdeb"
-cp $images $headers "$work/root/tmp/kdeb/"
+for d in "${images[@]}" "${headers[@]}"; do
+	cp "$d" "$work/root/tmp/kdeb/"
+	debs+=("/tmp/kdeb/$(basename "$d")")
+done
+names=$(basename -a "${debs[@]}" | tr '\n' ' ')
 mount -t proc proc "$work/root/proc"
-if (cd "$work/root/tmp/kdeb" && chroot "$work/root" dpkg -i $(printf '/tmp/kdeb/%s ' $debs)) >"$tmp" 2>&1; then
-	result ok "dpkg -i $debs in the machine's root"
+if chroot "$work/root" dpkg -i "${debs[@]}" >"$tmp" 2>&1; then
+	result ok "dpkg -i ${names% } in the machine's root"
 else
-	result not-ok "dpkg -i $debs in the machine's root" "$tmp"
+	result not-ok "dpkg -i ${names% } in the machine's root" "$tmp"
 	finish
 fi
-umount "$work/root/proc"
+if ! umount "$work/root/proc"; then
+	echo "umount $work/root/proc failed" >"$tmp"
+	result not-ok "the chroot's /proc unmounted" "$tmp"
+	finish
+fi
 rm -rf "$work/root/tmp/kdeb"
+images=${images[0]}
 release=$(dpkg-deb -f "$images" Package | sed 's/^linux-image-//')
 vmlinuz=$work/root/boot/vmlinuz-$release initrd=$work/root/boot/initrd.img-$release
 if [ -f "$vmlinuz" ] && [ -f "$initrd" ]; then
@@ -91,13 +114,24 @@ else
 fi
 
 # ---- the results, read from the image ------------------------------------
+# (the journal replayed first, should QEMU have been stopped before the
+# guest unmounted its root)
+e2fsck -fy -E journal_only "$work/disk.img" >/dev/null 2>&1
+rm -rf "$work/ioasid-tests"
 debugfs -R "rdump /var/lib/ioasid-tests $work" "$work/disk.img" >/dev/null 2>&1
 cp "$work"/ioasid-tests/*.tap "$work"/ioasid-tests/journal*.txt "$work"/ioasid-tests/lsmod.txt "$out/" 2>/dev/null
 rm -rf "$work/ioasid-tests"
-if ls "$out"/e2e-*.tap >/dev/null 2>&1 && grep -qE '^(not )?ok ' "$out"/e2e-*.tap; then
-	result ok "the suites left results"
+: >"$tmp"
+for s in $suites; do
+	f=$out/e2e-$s.tap
+	plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$f" 2>/dev/null | tail -n 1)
+	ran=$(grep -cE '^(not )?ok ' "$f" 2>/dev/null)
+	[ -n "$plan" ] && [ "$plan" -gt 0 ] && [ "$plan" -eq "$ran" ] ||
+		echo "e2e-$s.tap: plan '${plan:-none}', ${ran:-0} results" >>"$tmp"
+done
+if [ ! -s "$tmp" ]; then
+	result ok "each suite ran to its end: $suites"
 else
-	echo "no e2e-*.tap in the image's /var/lib/ioasid-tests" >"$tmp"
-	result not-ok "the suites left results" "$tmp"
+	result not-ok "each suite ran to its end: $suites" "$tmp"
 fi
 finish

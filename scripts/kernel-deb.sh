@@ -6,9 +6,10 @@
 #
 # CONFIG (KERNEL_CONFIG= in make) is one of
 #   debian       Debian's amd64 configuration trimmed by localmodconfig to
-#                the modules LSMOD lists (lsmod's output; by default
+#                the modules LSMOD lists (lsmod's output: the host's, or
 #                configs/debian-machine.lsmod, the QEMU machine's), with
 #                configs/debian.config on top. Debian's built-in choices stay.
+#                LSMOD is required: a module it does not list is not built.
 #   debian-full  Debian's amd64 configuration with every module: what a
 #                distribution builds, hours on 2 cores.
 #   machine      x86_64 tinyconfig plus configs/x86-machine.config: the
@@ -37,7 +38,9 @@ build_debs() {
 	case $cfg in
 	machine) base=tinyconfig fragment=$top/configs/x86-machine.config ;;
 	debian) base=$(debian_config) fragment=$top/configs/debian.config
-		lsmod=$(realpath "${LSMOD:-$top/configs/debian-machine.lsmod}") ;;
+		[ -n "${LSMOD:-}" ] || die "KERNEL_CONFIG=debian needs LSMOD=FILE, lsmod's output on the host the kernel is for (lsmod >host.lsmod; make kernel-deb LSMOD=\$PWD/host.lsmod): a module it does not list is not built. configs/debian-machine.lsmod is the QEMU machine's of make check; KERNEL_CONFIG=debian-full builds every module"
+		[ -f "$LSMOD" ] || die "LSMOD=$LSMOD: no such file"
+		lsmod=$(realpath "$LSMOD") ;;
 	debian-full) base=$(debian_config) fragment=$top/configs/debian.config ;;
 	*) die "unknown KERNEL_CONFIG '$cfg': use debian, debian-full or machine" ;;
 	esac
@@ -75,11 +78,16 @@ check_config() {
 	local limit
 	limit=$(sed -n 's/.*BUILD_BUG_ON(CGROUP_SUBSYS_COUNT > \([0-9]*\)).*/\1/p' "$tree/kernel/cgroup/cgroup.c")
 	[ -n "$limit" ] || die "no CGROUP_SUBSYS_COUNT limit in kernel/cgroup/cgroup.c"
-	local f flavour
+	local f flavour configs=0
+	shopt -s nullglob
 	for f in "$debian_configs"/config.amd64_*.xz; do
+		configs=$((configs + 1))
 		flavour=${f#"$debian_configs"/config.}; flavour=${flavour%.xz}
 		rm -rf "$obj" && mkdir -p "$obj"
-		xzcat "$f" >"$obj/.config"
+		if ! xzcat "$f" >"$obj/.config" 2>"$tmp"; then
+			result not-ok "Debian's $flavour config: xzcat" "$tmp"
+			continue
+		fi
 		if ! make -C "$tree" O="$obj" ARCH=x86_64 -s olddefconfig >"$tmp" 2>&1; then
 			result not-ok "Debian's $flavour config: olddefconfig" "$tmp"
 			continue
@@ -105,18 +113,18 @@ check_config() {
 			result not-ok "  at most $limit cgroup subsystems, ioasids among them ($count)" "$tmp"
 		fi
 		# CGROUP_DEBUG on as well: the most a kernel from this config can have
-		"$tree/scripts/config" --file "$obj/.config" --enable CGROUP_DEBUG
-		make -C "$tree" O="$obj" ARCH=x86_64 -s olddefconfig >/dev/null 2>&1
+		"$tree/scripts/config" --file "$obj/.config" --enable DEBUG_KERNEL --enable CGROUP_DEBUG &&
+			make -C "$tree" O="$obj" ARCH=x86_64 -s olddefconfig >"$tmp" 2>&1 || true
 		subs=$(subsystems "$obj/.config" | tr '\n' ' ')
 		count=$(wc -w <<<"$subs")
-		echo "$subs" >"$tmp"
-		if [ "$count" -le "$limit" ]; then
+		echo "$subs" >>"$tmp"
+		if grep -qx CONFIG_CGROUP_DEBUG=y "$obj/.config" && [ "$count" -le "$limit" ]; then
 			result ok "  with CGROUP_DEBUG as well: $count of $limit"
 		else
 			result not-ok "  with CGROUP_DEBUG as well: at most $limit ($count)" "$tmp"
 		fi
 	done
-	[ "$n" -gt 0 ] || { echo "no Debian config in $debian_configs" >"$tmp"; result not-ok "Debian's configs found" "$tmp"; }
+	[ "$configs" -gt 0 ] || { echo "no config.amd64_*.xz in $debian_configs" >"$tmp"; result not-ok "Debian's configs found" "$tmp"; }
 	rm -f "$tmp"
 	rm -rf "$obj"
 	finish
@@ -139,5 +147,5 @@ case ${1:-} in
 build) build_debs "${2:-}" ;;
 stock) stock ;;
 check-config) [ $# -eq 2 ] || die "usage: $0 check-config OUTDIR"; check_config "$2" ;;
-*) die "usage: $0 build [debian|debian-full|machine] | check-config OUTDIR" ;;
+*) die "usage: $0 build [debian|debian-full|machine] | check-config OUTDIR | stock" ;;
 esac

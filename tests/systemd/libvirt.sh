@@ -1,6 +1,7 @@
 #!/bin/sh
-# libvirt as Debian 12 ships it, in the Debian 12 machine: libvirtd
-# started by its socket, qemu.conf untouched (QEMU runs as libvirt-qemu,
+# libvirt as Debian 12 ships it, in the Debian 12 machine: libvirtd as
+# its package enables it, confined by Debian's AppArmor profile, qemu.conf
+# untouched (QEMU runs as libvirt-qemu,
 # dynamic_ownership, the AppArmor security driver with AppArmor
 # enforcing), systemd-machined registering each VM as a machine with its
 # scope, and the hook where the ioasidctl package put it. A VM defined
@@ -17,15 +18,19 @@ echo "# $(virsh --version 2>&1): $(dpkg-query -W -f '${Package} ${Version}' libv
 
 active=$(grep -E '^[[:space:]]*(user|group|security_driver|dynamic_ownership|cgroup_device_acl)[[:space:]]*=' \
 	/etc/libvirt/qemu.conf)
-[ -z "$active" ]
+[ -f /etc/libvirt/qemu.conf ] && [ -z "$active" ]
 result $? "qemu.conf as shipped: no user, group, security_driver, dynamic_ownership or device ACL set"
 [ -n "$active" ] && echo "$active" | sed 's/^/# /'
 owner=$(dpkg -S /etc/libvirt/hooks/qemu.d/ioasids 2>&1)
 [ "$owner" = "ioasidctl: /etc/libvirt/hooks/qemu.d/ioasids" ]
 result $? "the hook is the package's: $owner"
-expect 0 "virsh capabilities (libvirtd started by its socket)" v capabilities
+expect 0 "virsh capabilities" v capabilities
 grep -q '<model>apparmor</model>' "$t/out"
 result $? "  libvirt's security model is apparmor"
+# the hook runs as libvirtd's child: under libvirtd's profile
+label=$(cat "/proc/$(systemctl show -P MainPID libvirtd.service)/attr/current" 2>&1)
+[ "$label" = "libvirtd (enforce)" ]
+result $? "  libvirtd runs confined by Debian's profile: $label"
 
 # vmdef NAME [LIMIT]: a diskless TCG guest, its limit in <metadata>
 vmdef() {
@@ -122,6 +127,7 @@ systemctl restart libvirtd.service
 vmdef vm2 lots
 v define "$t/vm2.xml" >/dev/null 2>&1
 expect 0 "a VM whose limit is malformed still starts" v start vm2
+journalctl --sync
 journalctl -b -t ioasid-libvirt-hook --no-pager -o cat 2>/dev/null |
 	grep -q '^domain vm2: <max xmlns="urn:ioasidctl:libvirt:1">lots</max> is not a limit'
 result $? "  and journalctl -t ioasid-libvirt-hook has the hook's line"

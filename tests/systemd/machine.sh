@@ -9,7 +9,7 @@ mkdir -p "$t"
 
 rel=$(uname -r)
 echo "# $(uname -a)"
-case $rel in *-ioasids) r=0 ;; *) r=1 ;; esac
+case $rel in *-ioasids | *-ioasids-machine) r=0 ;; *) r=1 ;; esac
 result $r "uname -r is the packaged release, $rel"
 owner=$(dpkg -S "/boot/vmlinuz-$rel" 2>&1)
 [ "$owner" = "linux-image-$rel: /boot/vmlinuz-$rel" ]
@@ -18,7 +18,7 @@ result $? "dpkg -S /boot/vmlinuz-$rel: $owner"
 	[ -e "/lib/modules/$rel/build/Makefile" ]
 result $? "linux-headers-$rel is installed, and /lib/modules/$rel/build has its Makefile"
 [ -f "/boot/initrd.img-$rel" ] && [ -f "/lib/modules/$rel/modules.dep" ]
-result $? "initramfs-tools made /boot/initrd.img-$rel, and depmod ran"
+result $? "initramfs-tools made /boot/initrd.img-$rel, and /lib/modules/$rel has modules.dep"
 cfg=/boot/config-$rel
 grep -qx CONFIG_CGROUP_IOASIDS=y "$cfg" && grep -qx CONFIG_IOASID_DEV=y "$cfg"
 result $? "$cfg has the controller and /dev/ioasid"

@@ -61,6 +61,13 @@ make -s -C "$top/tools/libvirt" O="$build/libvirt" DESTDIR="$t/root" PREFIX=/usr
 	[ -f "$t/root/usr/share/man/man8/ioasid-libvirt-hook.8" ] &&
 	[ "$(readlink "$t/root/etc/libvirt/hooks/qemu.d/ioasids")" = /usr/sbin/ioasid-libvirt-hook ]
 result $? "make install puts the libvirt hook and its man page in sbin and man8, linked from /etc/libvirt/hooks/qemu.d"
+# with the default PREFIX (/usr/local) the hook still goes to /usr/sbin,
+# where Debian's AppArmor profile lets libvirtd run it
+make -s -C "$top/tools/libvirt" O="$build/libvirt" DESTDIR="$t/local" install >/dev/null
+[ -x "$t/local/usr/sbin/ioasid-libvirt-hook" ] && [ ! -e "$t/local/usr/local/sbin/ioasid-libvirt-hook" ] &&
+	[ "$(readlink "$t/local/etc/libvirt/hooks/qemu.d/ioasids")" = /usr/sbin/ioasid-libvirt-hook ] &&
+	[ -f "$t/local/usr/local/share/man/man8/ioasid-libvirt-hook.8" ]
+result $? "with the default PREFIX the libvirt hook is still /usr/sbin/ioasid-libvirt-hook (AppArmor), its man page under /usr/local"
 hook=$t/root/usr/share/containers/oci/hooks.d/ioasidctl.json
 python3 -c '
 import json, sys
