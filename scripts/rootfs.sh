@@ -57,6 +57,7 @@ install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasi
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
 install -D -m 0644 "$top/tests/lib/systemd.sh" "$root/usr/lib/ioasid-tests/lib/systemd.sh"
+install -D -m 0644 "$top/tests/lib/libvirt.sh" "$root/usr/lib/ioasid-tests/lib/libvirt.sh"
 suites="run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh"
 [ "$flavour" != machine ] || suites="$suites machine.sh libvirt.sh"
 for f in $suites; do

@@ -14,6 +14,7 @@ mkdir -p "$t/run"
 IOASID_LIBVIRT_RUN=$t/run HOME=$t
 export IOASID_LIBVIRT_RUN HOME
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/libvirt.sh"
 
 # dumpxml NAME [LIMIT]: the XML of running domain NAME, its limit set with
 # virsh metadata as an operator would
@@ -130,20 +131,9 @@ i=0
 while [ ! -S /run/libvirt/libvirt-sock ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 v() { virsh -q -c qemu:///system "$@"; }
 
-# vmdef NAME [LIMIT]: a diskless TCG guest, its limit in <metadata>
+# vmdef NAME [LIMIT]: define a diskless TCG guest, its limit in <metadata>
 vmdef() {
-	meta=
-	[ -z "$2" ] ||
-		meta="<metadata><ioasids:max xmlns:ioasids='urn:ioasidctl:libvirt:1'>$2</ioasids:max></metadata>"
-	cat >"$t/$1-qemu.xml" <<-XML
-	<domain type='qemu'>
-	  <name>$1</name>
-	  <memory unit='MiB'>64</memory>
-	  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-	  $meta
-	  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-	</domain>
-	XML
+	vmxml "$@"
 	v define "$t/$1-qemu.xml" >/dev/null
 }
 

@@ -12,6 +12,7 @@ cg=/sys/fs/cgroup
 t=/run/ioasid-tests/libvirt
 mkdir -p "$t"
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/libvirt.sh"
 
 v() { virsh -q -c qemu:///system "$@"; }
 echo "# $(virsh --version 2>&1): $(dpkg-query -W -f '${Package} ${Version}' libvirt-daemon-system 2>&1)"
@@ -32,24 +33,8 @@ label=$(cat "/proc/$(systemctl show -P MainPID libvirtd.service)/attr/current" 2
 [ "$label" = "libvirtd (enforce)" ]
 result $? "  libvirtd runs confined by Debian's profile: $label"
 
-# vmdef NAME [LIMIT]: a diskless TCG guest, its limit in <metadata>
-vmdef() {
-	meta=
-	[ -z "$2" ] ||
-		meta="<metadata><ioasids:max xmlns:ioasids='urn:ioasidctl:libvirt:1'>$2</ioasids:max></metadata>"
-	cat >"$t/$1.xml" <<-XML
-	<domain type='qemu'>
-	  <name>$1</name>
-	  <memory unit='MiB'>64</memory>
-	  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-	  $meta
-	  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-	</domain>
-	XML
-}
-
-vmdef vm1 2
-expect 0 "virsh define of a VM whose domain XML asks for 2" v define "$t/vm1.xml"
+vmxml vm1 2
+expect 0 "virsh define of a VM whose domain XML asks for 2" v define "$t/vm1-qemu.xml"
 expect 0 "virsh start vm1" v start vm1
 pid=$(cat /run/libvirt/qemu/vm1.pid 2>/dev/null)
 vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
@@ -124,8 +109,8 @@ v destroy vm1 >/dev/null 2>&1
 cp "$t/qemu.conf" /etc/libvirt/qemu.conf
 systemctl restart libvirtd.service
 
-vmdef vm2 lots
-v define "$t/vm2.xml" >/dev/null 2>&1
+vmxml vm2 lots
+v define "$t/vm2-qemu.xml" >/dev/null 2>&1
 expect 0 "a VM whose limit is malformed still starts" v start vm2
 journalctl --sync
 journalctl -b -t ioasid-libvirt-hook --no-pager -o cat 2>/dev/null |
