@@ -44,8 +44,15 @@ overlay_list() {
 
 unpack() {
 	[ -f "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12"
-	if [ -f "$tree/.ioasid-base" ] && [ "$tree/.ioasid-base" -nt "$tarball" ]; then
-		return
+	# The tarball's size and time as unpacked: a new linux-source-6.12 is
+	# unpacked anew even when dpkg gave it a time older than the tree's.
+	local id
+	id=$(stat -L -c '%s %Y' "$tarball")
+	if [ -f "$tree/.ioasid-base" ]; then
+		# (a tree unpacked before this stamp existed: newer is the same)
+		[ -f "$build/linux.tarball" ] || [ ! "$tree/.ioasid-base" -nt "$tarball" ] ||
+			echo "$id" >"$build/linux.tarball"
+		[ "$(cat "$build/linux.tarball" 2>/dev/null)" != "$id" ] || return 0
 	fi
 	echo "  UNPACK  $tarball"
 	rm -rf "$tree" "$build/linux.tmp"
@@ -69,6 +76,7 @@ unpack() {
 	git_t commit -q -m "Linux $v.$p.$s from Debian's linux-source-$want_version"
 	git_t tag -f base >/dev/null
 	echo "$v.$p.$s" >"$tree/.ioasid-base"
+	echo "$id" >"$build/linux.tarball"
 }
 
 apply_patches() {
