@@ -121,10 +121,15 @@ $(UNIT)/test_value: tests/unit/test_value.c $(CTLDIR)/value.c $(CTLDIR)/value.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -o $@ $< $(CTLDIR)/value.c -lcmocka
 
-$(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/output.h $(CTLDIR)/cgroup.h
+$(UNIT)/test_output: tests/unit/test_output.c $(CTLDIR)/output.c $(CTLDIR)/output.h $(CTLDIR)/cgroup.h \
+		$(CTLDIR)/name.c $(CTLDIR)/name.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols) \
-		-o $@ $< $(CTLDIR)/output.c $$(pkg-config --libs smartcols) -lcmocka
+		-o $@ $< $(CTLDIR)/output.c $(CTLDIR)/name.c $$(pkg-config --libs smartcols) -lcmocka
+
+$(UNIT)/test_name: tests/unit/test_name.c $(CTLDIR)/name.c $(CTLDIR)/name.h
+	@mkdir -p $(UNIT)
+	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) -o $@ $< $(CTLDIR)/name.c -lcmocka
 
 $(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/systemd.h \
 		$(CTLDIR)/file.c $(CTLDIR)/file.h $(SDDIR)/unitfile.c $(SDDIR)/unitfile.h
@@ -134,10 +139,10 @@ $(UNIT)/test_systemd: tests/unit/test_systemd.c $(CTLDIR)/systemd.c $(CTLDIR)/sy
 		-lcmocka -lpthread
 
 $(UNIT)/test_top: tests/unit/test_top.c $(CTLDIR)/top.c $(CTLDIR)/top.h $(CTLDIR)/cgroup.c $(CTLDIR)/cgroup.h \
-		$(CTLDIR)/loop.c $(CTLDIR)/loop.h
+		$(CTLDIR)/loop.c $(CTLDIR)/loop.h $(CTLDIR)/name.c $(CTLDIR)/name.h
 	@mkdir -p $(UNIT)
 	$(CC) $(USER_CFLAGS) -O1 $(SANITIZE) -I$(CTLDIR) $$(pkg-config --cflags smartcols libsystemd libcgroup) \
-		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c $(CTLDIR)/loop.c \
+		-o $@ $< $(CTLDIR)/top.c $(CTLDIR)/cgroup.c $(CTLDIR)/loop.c $(CTLDIR)/name.c \
 		$$(pkg-config --libs smartcols libsystemd libcgroup) -lcmocka
 
 $(UNIT)/test_oci: tests/unit/test_oci.c $(CTLDIR)/oci.c $(CTLDIR)/oci.h $(CTLDIR)/proc.c $(CTLDIR)/proc.h \
@@ -160,9 +165,9 @@ $(UNIT)/test_unitfile: tests/unit/test_unitfile.c $(SDDIR)/unitfile.c $(SDDIR)/u
 # cmocka suites, with ASan and UBSan, TAP into $(CHECK)/host
 unit: deps-tools
 	@$(MAKE) --no-print-directory -s $(UNIT)/test_value $(UNIT)/test_output $(UNIT)/test_systemd \
-		$(UNIT)/test_unitfile $(UNIT)/test_top $(UNIT)/test_oci $(UNIT)/test_domain
+		$(UNIT)/test_unitfile $(UNIT)/test_top $(UNIT)/test_oci $(UNIT)/test_domain $(UNIT)/test_name
 	@mkdir -p $(CHECK)/host
-	@for t in test_value test_output test_systemd test_unitfile test_top test_oci test_domain; do \
+	@for t in test_value test_output test_systemd test_unitfile test_top test_oci test_domain test_name; do \
 		$(UNIT)/$$t >$(CHECK)/host/unit-$${t#test_}.tap 2>&1 || true; \
 	done
 	@$(MAKE) --no-print-directory -s ioasidctl

@@ -126,12 +126,42 @@ grep -q "watching 3 cgroups" "$t/watch.err"
 result $? "watch /e2e/a watches /e2e/a, /e2e/a/b and /e2e/a/c"
 # b holds 3 of its 5: of 3 more, 2 are allocated and 1 refused
 (echo 0 >$cg/e2e/a/b/cgroup.procs && exec "$alloc" -n 3) >/dev/null 2>&1
-i=0
-while ! grep -q refused "$t/watch" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# wait_lines N: until watch has printed N lines (polled; it ends at once
+# when they are there, and gives up after a minute on a slow kernel)
+wait_lines() {
+	i=0
+	while [ "$(wc -l <"$t/watch")" -lt "$1" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+}
+wait_lines 1
 grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[-+][0-9]{4} /e2e/a/b refused 1 allocation at ioasids.max 5 ' "$t/watch"
 result $? "watch prints the time and the refusing cgroup"
 [ "$(wc -l <"$t/watch")" -eq 1 ]
 result $? "watch prints one line for one refusal"
+# a cgroup made after watch started (a VM's or container's) is followed:
+# no wait for watch to see it is needed, for it reports every refusal the
+# new cgroup has counted
+mkdir $cg/e2e/a/new && echo 1 >$cg/e2e/a/new/ioasids.max
+(echo 0 >$cg/e2e/a/new/cgroup.procs && exec "$alloc" -n 2) >/dev/null 2>&1
+wait_lines 2
+sed -n 2p "$t/watch" | grep -q ' /e2e/a/new refused 1 allocation at ioasids.max 1 '
+result $? "watch sees a refusal in a cgroup made after it started"
+# one whose parent enables the controller only later, as a hook does
+mkdir -p $cg/e2e/a/late/x
+echo +ioasids >$cg/e2e/a/late/cgroup.subtree_control && echo 1 >$cg/e2e/a/late/x/ioasids.max
+(echo 0 >$cg/e2e/a/late/x/cgroup.procs && exec "$alloc" -n 2) >/dev/null 2>&1
+wait_lines 3
+sed -n 3p "$t/watch" | grep -q ' /e2e/a/late/x refused 1 allocation at ioasids.max 1 '
+result $? "watch sees a cgroup whose parent enabled the controller after it was made"
+# removed cgroups are dropped, and watch goes on
+rmdir $cg/e2e/a/new $cg/e2e/a/late/x $cg/e2e/a/late
+mkdir $cg/e2e/a/after && echo 0 >$cg/e2e/a/after/ioasids.max
+(echo 0 >$cg/e2e/a/after/cgroup.procs && exec "$alloc" -n 1) >/dev/null 2>&1
+wait_lines 4
+sed -n 4p "$t/watch" | grep -q ' /e2e/a/after refused 1 allocation at ioasids.max 0 '
+result $? "after cgroups below went, watch still reports the next refusal"
+rmdir $cg/e2e/a/after
+[ "$(wc -l <"$t/watch")" -eq 4 ] && kill -0 $watcher
+result $? "four refusals, four lines, and watch still runs"
 sed 's/^/# /' "$t/watch"
 kill -INT $watcher
 wait $watcher

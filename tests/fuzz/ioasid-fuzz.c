@@ -105,8 +105,6 @@ static void drop_set(int set)
 			holder[id] = 0;
 }
 
-static bool nomem_ok;	/* -m: under fault injection, ENOMEM is expected */
-
 static bool errno_allowed(int e)
 {
 	return (nomem_ok && e == ENOMEM) || e == EINVAL || e == ENOSPC || e == ENOENT || e == EFAULT ||
@@ -249,19 +247,32 @@ static void reopen(void)
 
 /* ---- the ioasids.* files ---------------------------------------------------- */
 
+static bool nomem_ok;	/* -m: under fault injection, ENOMEM is expected */
+
+/*
+ * Read one of the cgroup's files into buf. Under fault injection (-m) the
+ * open() or read() itself may fail with ENOMEM: try again, for the model
+ * needs the value. Any other failure is the test's, and buf is left empty.
+ */
 static int read_file(const char *file, char *buf, size_t size)
 {
 	char path[512];
-	ssize_t n;
-	int fd;
+	ssize_t n = -1;
+	int fd, tries;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
+	for (tries = 0; tries < 1000; tries++) {
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, size - 1);
+			close(fd);
+		}
+		if ((fd >= 0 && n >= 0) || !nomem_ok || errno != ENOMEM)
+			break;
+	}
 	buf[n < 0 ? 0 : n] = '\0';
+	if (n < 0)
+		fail("reading %s: %s", file, strerror(errno));
 	return n < 0 ? -1 : 0;
 }
 
@@ -324,7 +335,7 @@ static void fuzz_file(void)
 				    "ioasids.events.local", "ioasids.current", "ioasids.capacity" };
 	char path[512], buf[64], before[64], after[64], canon[64];
 	bool is_max = random() % 2, ok;
-	int which = random() % 6, fd;
+	int which = random() % 6, fd, e;
 	const char *file = is_max ? "ioasids.max" : ro[which];
 	size_t len;
 	ssize_t n;
@@ -343,7 +354,18 @@ static void fuzz_file(void)
 		return;
 	}
 	n = write(fd, buf, len);
+	e = errno;
 	close(fd);
+	if (n < 0 && nomem_ok && e == ENOMEM) {
+		/* an injected fault: the write is refused and changes nothing */
+		by_errno[ENOMEM]++;
+		read_file("ioasids.max", after, sizeof(after));
+		if (strcmp(after, before))
+			fail("a write refused with ENOMEM changed ioasids.max from '%s' to '%s'",
+			     before, after);
+		return;
+	}
+	errno = e;
 	if (!is_max) {
 		if (n >= 0)
 			fail("%s took a write", file);
@@ -368,13 +390,21 @@ static void fuzz_file(void)
 static unsigned int in_use(void)
 {
 	struct ioasid_info info = { .argsz = sizeof(info) };
-	int fd = open("/dev/ioasid", O_RDWR);
+	int fd = -1, ret = -1, tries;
 
-	if (fd < 0 || ioctl(fd, IOASID_GET_INFO, &info)) {
+	/* under fault injection (-m), opening may fail with ENOMEM: again */
+	for (tries = 0; tries < 1000 && ret; tries++) {
+		fd = open("/dev/ioasid", O_RDWR);
+		ret = fd < 0 ? -1 : ioctl(fd, IOASID_GET_INFO, &info);
+		if (fd >= 0)
+			close(fd);
+		if (ret && (!nomem_ok || errno != ENOMEM))
+			break;
+	}
+	if (ret) {
 		printf("Bail out! /dev/ioasid: %s\n", strerror(errno));
 		exit(1);
 	}
-	close(fd);
 	return info.in_use;
 }
 

@@ -99,8 +99,8 @@ systemctl start ioasid-metrics.timer
 # OnActiveSec=0: the first run follows the timer's start
 i=0
 while [ ! -s $prom ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service"} 1' $prom &&
-	grep -qxF 'ioasids_max{cgroup="/system.slice/ioasid-vm.service"} 4' $prom &&
+grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service",unit="ioasid-vm.service"} 1' $prom &&
+	grep -qxF 'ioasids_max{cgroup="/system.slice/ioasid-vm.service",unit="ioasid-vm.service"} 4' $prom &&
 	grep -q '^ioasids_capacity [0-9]' $prom
 result $? "the timer's first run writes the VM's current and max to $prom"
 [ "$(systemctl show -P ActiveState ioasid-metrics.timer)" = active ] &&
@@ -108,7 +108,7 @@ result $? "the timer's first run writes the VM's current and max to $prom"
 result $? "the timer stays active, with its next run due"
 systemctl stop ioasid-vm.service ioasid-metrics.timer
 systemctl start ioasid-metrics.service
-grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service"} 1' $prom
+grep -qxF 'ioasids_current{cgroup="/system.slice/ioasid-vm.service",unit="ioasid-vm.service"} 1' $prom
 result $((! $?)) "a run after the VM stopped no longer shows it holding an IOASID"
 rm -rf /var/lib/prometheus
 

@@ -71,6 +71,13 @@ sed 's/^/# /' "$t/vm1.out"
 rmdir "$cg$scope/ioasid-probe"
 grep -q '^max 3$' "$cg$scope/ioasids.events" 2>/dev/null
 result $? "  the scope's ioasids.events counts the 3 refusals"
+# operators know the VM by its domain, not by the scope's ID of this start
+ioasidctl show --format prometheus "$scope" >"$t/prom1" 2>&1
+grep -qxF 'ioasids_events_max_total{cgroup="/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope",unit="machine-qemu\\x2d1\\x2dvm1.scope",domain="vm1"} 3' "$t/prom1"
+result $? "  the metrics label the scope's series with domain=\"vm1\" and its unit"
+sed 's/^/# /' "$t/prom1"
+ioasidctl show "$scope" | grep -q ' domain vm1$'
+result $? "  ioasidctl show names the VM: domain vm1"
 expect 0 "virsh destroy vm1" v destroy vm1
 i=0
 while [ -d "$cg$scope" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -84,6 +91,8 @@ vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
 scope=${vmcg%/libvirt/emulator}
 [ "$scope" = '/machine.slice/machine-qemu\x2d2\x2dvm1.scope' ] && [ "$(cat "$cg$scope/ioasids.max" 2>&1)" = 2 ]
 result $? "  $scope has ioasids.max 2 again"
+ioasidctl show --format prometheus "$scope" | grep -qF 'unit="machine-qemu\\x2d2\\x2dvm1.scope",domain="vm1"} 2'
+result $? "  its series carry domain=\"vm1\" again: the VM keeps its name across restarts"
 v destroy vm1 >/dev/null 2>&1
 
 # what the admin guide says a VMM that opens /dev/ioasid itself needs: the

@@ -16,6 +16,8 @@ static const struct ioasids_stat slice = { "max", 7, 9, 1, 0 };
 static const struct ioasids_stat vm1 = { "3", 3, 3, 1, 1 };
 static const struct ioasids_stat vm2 = { "104857", 4, 4, 0, 0 };
 static const struct ioasids_stat root = { "", 7, -1, -1, -1 };
+/* vm1 is a libvirt VM under systemd, machined's scope */
+#define VM1 "/machine.slice/machine-qemu\\x2d1\\x2dvm1.scope"
 
 /* Render and return what was printed (free it). */
 static char *render(bool tree, bool json)
@@ -28,10 +30,12 @@ static char *render(bool tree, bool json)
 
 	assert_non_null(o);
 	assert_non_null(f);
-	top = out_add(o, NULL, "/machine.slice", &slice);
+	top = out_add(o, NULL, "/machine.slice", "/machine.slice", &slice);
 	assert_non_null(top);
-	assert_non_null(out_add(o, tree ? top : NULL, tree ? "vm1" : "/machine.slice/vm1", &vm1));
-	assert_non_null(out_add(o, tree ? top : NULL, tree ? "vm2" : "/machine.slice/vm2", &vm2));
+	assert_non_null(out_add(o, tree ? top : NULL, tree ? strrchr(VM1, '/') + 1 : VM1, VM1,
+				&vm1));
+	assert_non_null(out_add(o, tree ? top : NULL, tree ? "vm2" : "/machine.slice/vm2",
+				"/machine.slice/vm2", &vm2));
 	assert_int_equal(0, out_print(o, f));
 	fclose(f);
 	out_free(o);
@@ -55,13 +59,18 @@ static void table(void **state)
 			assert_string_equal("MAX", max);
 			assert_non_null(strstr(line, "CURRENT"));
 			assert_true(strstr(line, "PEAK") < strstr(line, "REFUSED"));
+			assert_true(strstr(line, "REFUSED") < strstr(line, "WORKLOAD"));
 			continue;
 		}
 		assert_int_equal(5, sscanf(line, "%63s %15s %ld %ld %ld", name, max, &cur, &peak, &refused));
-		if (!strcmp(name, "/machine.slice/vm1")) {
+		/* the last column names the workload: a VM by its libvirt domain */
+		if (!strcmp(name, VM1)) {
 			assert_string_equal("3", max);
 			assert_int_equal(3, cur);
 			assert_int_equal(1, refused);
+			assert_non_null(strstr(line, " domain vm1"));
+		} else {
+			assert_non_null(strstr(line, " unit machine.slice"));
 		}
 	}
 	assert_int_equal(4, n);
@@ -75,9 +84,9 @@ static void tree(void **state)
 	(void)state;
 	/* children are drawn under their parent with tree characters */
 	assert_non_null(strstr(s, "\n/machine.slice "));
-	assert_non_null(strstr(s, "-vm1 "));
+	assert_non_null(strstr(s, "-machine-qemu\\x2d1\\x2dvm1.scope "));
 	assert_non_null(strstr(s, "-vm2 "));
-	assert_true(strstr(s, "vm1") < strstr(s, "vm2"));
+	assert_true(strstr(s, "x2dvm1") < strstr(s, "vm2"));
 	free(s);
 }
 
@@ -94,19 +103,28 @@ static void json(void **state)
 		"         \"max\": \"max\",\n"
 		"         \"current\": 7,\n"
 		"         \"peak\": 9,\n"
-		"         \"refused\": 1\n"
+		"         \"refused\": 1,\n"
+		"         \"unit\": \"machine.slice\",\n"
+		"         \"domain\": null,\n"
+		"         \"pod\": null\n"
 		"      },{\n"
-		"         \"cgroup\": \"/machine.slice/vm1\",\n"
+		"         \"cgroup\": \"/machine.slice/machine-qemu\\\\x2d1\\\\x2dvm1.scope\",\n"
 		"         \"max\": \"3\",\n"
 		"         \"current\": 3,\n"
 		"         \"peak\": 3,\n"
-		"         \"refused\": 1\n"
+		"         \"refused\": 1,\n"
+		"         \"unit\": \"machine-qemu\\\\x2d1\\\\x2dvm1.scope\",\n"
+		"         \"domain\": \"vm1\",\n"
+		"         \"pod\": null\n"
 		"      },{\n"
 		"         \"cgroup\": \"/machine.slice/vm2\",\n"
 		"         \"max\": \"104857\",\n"
 		"         \"current\": 4,\n"
 		"         \"peak\": 4,\n"
-		"         \"refused\": 0\n"
+		"         \"refused\": 0,\n"
+		"         \"unit\": \"machine.slice\",\n"
+		"         \"domain\": null,\n"
+		"         \"pod\": null\n"
 		"      }\n"
 		"   ]\n"
 		"}\n", s);
@@ -122,8 +140,8 @@ static void json_root_and_escaping(void **state)
 	FILE *f = open_memstream(&buf, &len);
 
 	(void)state;
-	assert_non_null(out_add(o, NULL, "/", &root));
-	assert_non_null(out_add(o, NULL, "/we\"ird\\name", &vm1));
+	assert_non_null(out_add(o, NULL, "/", "/", &root));
+	assert_non_null(out_add(o, NULL, "/we\"ird\\name", "/we\"ird\\name", &vm1));
 	assert_int_equal(0, out_print(o, f));
 	fclose(f);
 	out_free(o);
@@ -146,7 +164,7 @@ static char *render_prom(const char *const *names, const struct ioasids_stat *co
 	assert_non_null(o);
 	assert_non_null(f);
 	for (int i = 0; i < n; i++)
-		assert_non_null(out_add(o, NULL, names[i], st[i]));
+		assert_non_null(out_add(o, NULL, names[i], names[i], st[i]));
 	assert_int_equal(0, out_print(o, f));
 	fclose(f);
 	out_free(o);
@@ -159,7 +177,8 @@ static char *render_prom(const char *const *names, const struct ioasids_stat *co
  */
 static void prometheus(void **state)
 {
-	const char *names[] = { "/", "/machine.slice", "/machine.slice/vm1" };
+	/* the unit and libvirt domain are labels too, where there are any */
+	const char *names[] = { "/", "/machine.slice", VM1 };
 	const struct ioasids_stat *st[] = { &root, &slice, &vm1 };
 	char *buf = render_prom(names, st, 3);
 
@@ -174,20 +193,20 @@ static void prometheus(void **state)
 		"# HELP ioasids_current IOASIDs held by the cgroup and its descendants (ioasids.current).\n"
 		"# TYPE ioasids_current gauge\n"
 		"ioasids_current{cgroup=\"/\"} 7\n"
-		"ioasids_current{cgroup=\"/machine.slice\"} 7\n"
-		"ioasids_current{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"ioasids_current{cgroup=\"/machine.slice\",unit=\"machine.slice\"} 7\n"
+		"ioasids_current{cgroup=\"/machine.slice/machine-qemu\\\\x2d1\\\\x2dvm1.scope\",unit=\"machine-qemu\\\\x2d1\\\\x2dvm1.scope\",domain=\"vm1\"} 3\n"
 		"# HELP ioasids_max The cgroup's limit (ioasids.max); +Inf for max. The root has none.\n"
 		"# TYPE ioasids_max gauge\n"
-		"ioasids_max{cgroup=\"/machine.slice\"} +Inf\n"
-		"ioasids_max{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"ioasids_max{cgroup=\"/machine.slice\",unit=\"machine.slice\"} +Inf\n"
+		"ioasids_max{cgroup=\"/machine.slice/machine-qemu\\\\x2d1\\\\x2dvm1.scope\",unit=\"machine-qemu\\\\x2d1\\\\x2dvm1.scope\",domain=\"vm1\"} 3\n"
 		"# HELP ioasids_peak The most IOASIDs the cgroup and its descendants have held (ioasids.peak).\n"
 		"# TYPE ioasids_peak gauge\n"
-		"ioasids_peak{cgroup=\"/machine.slice\"} 9\n"
-		"ioasids_peak{cgroup=\"/machine.slice/vm1\"} 3\n"
+		"ioasids_peak{cgroup=\"/machine.slice\",unit=\"machine.slice\"} 9\n"
+		"ioasids_peak{cgroup=\"/machine.slice/machine-qemu\\\\x2d1\\\\x2dvm1.scope\",unit=\"machine-qemu\\\\x2d1\\\\x2dvm1.scope\",domain=\"vm1\"} 3\n"
 		"# HELP ioasids_events_max_total Allocations in the cgroup's subtree refused by a limit at or below it (ioasids.events max).\n"
 		"# TYPE ioasids_events_max_total counter\n"
-		"ioasids_events_max_total{cgroup=\"/machine.slice\"} 1\n"
-		"ioasids_events_max_total{cgroup=\"/machine.slice/vm1\"} 1\n", buf);
+		"ioasids_events_max_total{cgroup=\"/machine.slice\",unit=\"machine.slice\"} 1\n"
+		"ioasids_events_max_total{cgroup=\"/machine.slice/machine-qemu\\\\x2d1\\\\x2dvm1.scope\",unit=\"machine-qemu\\\\x2d1\\\\x2dvm1.scope\",domain=\"vm1\"} 1\n", buf);
 	free(buf);
 }
 

@@ -111,6 +111,33 @@ static void frame(void **state)
 	free(s);
 }
 
+/*
+ * A window of 80 columns or more, or no terminal, names each row's workload
+ * last: a VM by its libvirt domain, whatever the scope's ID at this start.
+ */
+static void workload_column(void **state)
+{
+	struct top_row rows[] = {
+		row("/machine.slice/machine-qemu\\x2d7\\x2dvm1.scope", 9, 9, 0),
+		row("/system.slice/vmm.service", 8, 8, 0), row("/e2e", 1, 1, 0),
+	};
+	char *s = render(rows, 3, 0, 120);
+
+	(void)state;
+	assert_non_null(strstr(s, "REFUSED WORKLOAD\n"));
+	assert_non_null(strstr(s, " domain vm1\n"));
+	assert_non_null(strstr(s, " unit vmm.service\n"));
+	assert_non_null(strstr(s, "/e2e "));
+	free(s);
+	s = render(rows, 3, 0, 0);
+	assert_non_null(strstr(s, " domain vm1\n"));
+	free(s);
+	/* narrower than 80: the numbers keep their room */
+	s = render(rows, 3, 0, 79);
+	assert_null(strstr(s, "WORKLOAD"));
+	free(s);
+}
+
 /* A small window: only the rows that fit, each line within its width. */
 static void fits_the_window(void **state)
 {
@@ -137,6 +164,7 @@ int main(void)
 		cmocka_unit_test(sort),
 		cmocka_unit_test(frame),
 		cmocka_unit_test(fits_the_window),
+		cmocka_unit_test(workload_column),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -32,8 +32,9 @@ int cgx_set_max(const char *path, const char *value);
 int cgx_enable_above(const char *path, void (*note)(const char *cgroup));
 /*
  * Enable ioasids in @path's own cgroup.subtree_control, for its children,
- * unless it is there; @note is told if it changed. ioasids is a threaded
- * controller, so @path may have processes of its own.
+ * unless it is there; @note is told if it changed. ioasids is a domain
+ * controller: the kernel refuses (EBUSY) if @path has processes of its own,
+ * and the error is returned.
  */
 int cgx_enable_below(const char *path, void (*note)(const char *cgroup));
 int cgx_root(uint64_t *capacity, uint64_t *in_use);

@@ -243,7 +243,7 @@ static int show_one(const char *path, int depth, void *data)
 	if (arg_recursive && level > 0 && level < 64)
 		parent = ctx->rows[level - 1];
 	/* in a tree, a child row names only its last component, like lsblk */
-	row = out_add(ctx->out, parent, parent ? strrchr(path, '/') + 1 : path, &st);
+	row = out_add(ctx->out, parent, parent ? strrchr(path, '/') + 1 : path, path, &st);
 	if (!row)
 		return -ENOMEM;
 	if (level >= 0 && level < 64)

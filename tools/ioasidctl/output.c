@@ -7,23 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "name.h"
 #include "output.h"
 
 struct prom_row {
 	char *cgroup;
+	struct cg_names names;
 	struct ioasids_stat st;
 };
 
 struct out {
 	struct libscols_table *tb;	/* NULL for Prometheus */
+	bool json;
 	struct prom_row *rows;
 	size_t nrows;
 	uint64_t capacity, in_use;
 };
 
-enum { COL_CGROUP, COL_MAX, COL_CURRENT, COL_PEAK, COL_REFUSED };
+/* WORKLOAD in a table; UNIT, DOMAIN and POD, each its own key, in JSON */
+enum { COL_CGROUP, COL_MAX, COL_CURRENT, COL_PEAK, COL_REFUSED, COL_WORKLOAD,
+       COL_UNIT = COL_WORKLOAD, COL_DOMAIN, COL_POD };
 
-static const struct {
+static const struct column {
 	const char *name;
 	double width;
 	int flags;
@@ -34,7 +39,30 @@ static const struct {
 	[COL_CURRENT] = { "CURRENT", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
 	[COL_PEAK] = { "PEAK", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
 	[COL_REFUSED] = { "REFUSED", 7, SCOLS_FL_RIGHT, SCOLS_JSON_NUMBER },
+}, table_columns[] = {
+	{ "WORKLOAD", 0.3, SCOLS_FL_TRUNC, SCOLS_JSON_STRING },
+}, json_columns[] = {
+	{ "UNIT", 0.2, 0, SCOLS_JSON_STRING },
+	{ "DOMAIN", 0.2, 0, SCOLS_JSON_STRING },
+	{ "POD", 0.2, 0, SCOLS_JSON_STRING },
 };
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* @tree: the first column draws the tree */
+static int add_columns(struct libscols_table *tb, const struct column *c, size_t n, bool tree)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(tb, c[i].name, c[i].width,
+					    c[i].flags | (tree && i == 0 ? SCOLS_FL_TREE : 0));
+		if (!cl)
+			return -ENOMEM;
+		scols_column_set_json_type(cl, c[i].json_type);
+	}
+	return 0;
+}
 
 struct out *out_new(bool tree, bool json)
 {
@@ -47,23 +75,22 @@ struct out *out_new(bool tree, bool json)
 		free(o);
 		return NULL;
 	}
+	o->json = json;
 	scols_table_enable_json(o->tb, json);
 	scols_table_set_name(o->tb, "cgroups");
-	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
-		int flags = columns[i].flags;
-		struct libscols_column *cl;
-
-		if (i == COL_CGROUP && tree)
-			flags |= SCOLS_FL_TREE;
-		cl = scols_table_new_column(o->tb, columns[i].name,
-					    columns[i].width, flags);
-		if (!cl) {
-			out_free(o);
-			return NULL;
-		}
-		scols_column_set_json_type(cl, columns[i].json_type);
+	if (add_columns(o->tb, columns, ARRAY_SIZE(columns), tree) ||
+	    (json ? add_columns(o->tb, json_columns, ARRAY_SIZE(json_columns), false) :
+		    add_columns(o->tb, table_columns, ARRAY_SIZE(table_columns), false))) {
+		out_free(o);
+		return NULL;
 	}
 	return o;
+}
+
+/* An empty name is no cell: null in JSON */
+static int set_str(struct libscols_line *ln, int col, const char *v)
+{
+	return v[0] ? scols_line_set_data(ln, col, v) : 0;
 }
 
 static int set_num(struct libscols_line *ln, int col, int64_t v)
@@ -100,25 +127,33 @@ static void *prom_add(struct out *o, const char *cgroup, const struct ioasids_st
 	if (!r->cgroup)
 		return NULL;
 	r->st = *st;
+	cg_names(cgroup, &r->names);
 	o->nrows++;
 	return r;
 }
 
-void *out_add(struct out *o, void *parent, const char *cgroup,
+void *out_add(struct out *o, void *parent, const char *cgroup, const char *path,
 	      const struct ioasids_stat *st)
 {
 	struct libscols_line *ln;
+	struct cg_names names;
+	char workload[300];
 
 	if (!o->tb)
-		return prom_add(o, cgroup, st);
+		return prom_add(o, path, st);
 	ln = scols_table_new_line(o->tb, parent);
 	if (!ln)
 		return NULL;
+	cg_names(path, &names);
 	if (scols_line_set_data(ln, COL_CGROUP, cgroup) ||
 	    (st->max[0] && scols_line_set_data(ln, COL_MAX, st->max)) ||
 	    set_num(ln, COL_CURRENT, st->current) ||
 	    set_num(ln, COL_PEAK, st->peak) ||
 	    set_num(ln, COL_REFUSED, st->events))
+		return NULL;
+	if (o->json ? set_str(ln, COL_UNIT, names.unit) || set_str(ln, COL_DOMAIN, names.domain) ||
+		      set_str(ln, COL_POD, names.pod) :
+		      set_str(ln, COL_WORKLOAD, cg_workload(&names, workload, sizeof(workload))))
 		return NULL;
 	return ln;
 }
@@ -174,6 +209,20 @@ static void prom_label(FILE *f, const char *v)
 		else
 			fputs("\xef\xbf\xbd", f);
 		p += n ?: 1;
+	}
+}
+
+/* The names as labels, after cgroup's opening quote: a name there is is one */
+static void prom_names(FILE *f, const struct cg_names *n)
+{
+	const char *key[] = { "unit", "domain", "pod" };
+	const char *val[] = { n->unit, n->domain, n->pod };
+
+	for (int i = 0; i < 3; i++) {
+		if (!val[i][0])
+			continue;
+		fprintf(f, "\",%s=\"", key[i]);
+		prom_label(f, val[i]);
 	}
 }
 
@@ -242,6 +291,7 @@ static int prom_print(struct out *o, FILE *f)
 			any = true;
 			fprintf(f, "%s{cgroup=\"", prom_metrics[m].name);
 			prom_label(f, o->rows[i].cgroup);
+			prom_names(f, &o->rows[i].names);
 			fprintf(f, "\"} %s\n", val);
 		}
 	}

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "name.h"
 #include "top.h"
 #include "util.h"
 
@@ -87,8 +88,11 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 		{ "PEAK", 7, SCOLS_FL_RIGHT },
 		{ "REFUSED/S", 9, SCOLS_FL_RIGHT },
 		{ "REFUSED", 7, SCOLS_FL_RIGHT },
+		{ "WORKLOAD", 0.3, SCOLS_FL_TRUNC },
 	};
 	struct libscols_table *tb = scols_new_table();
+	/* a narrow window drops the names before it cuts the numbers */
+	size_t ncols = width && width < 80 ? 6 : 7;
 	char when[16], buf[6][32];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -100,9 +104,13 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	fprintf(f, "%s  IOASIDs in use: %" PRIu64 " of %" PRIu64 ", every %.1f s%s\n",
 		when, in_use, capacity, delay, tty ? "; q quits" : "");
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		if (!scols_table_new_column(tb, cols[i].name, cols[i].width, cols[i].flags))
+	for (size_t i = 0; i < ncols; i++) {
+		struct libscols_column *cl;
+
+		cl = scols_table_new_column(tb, cols[i].name, cols[i].width, cols[i].flags);
+		if (!cl)
 			goto out;
+	}
 	if (width) {
 		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
 		scols_table_set_termwidth(tb, width);
@@ -110,6 +118,8 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 	for (size_t i = 0; i < n && (!max_rows || i < max_rows); i++) {
 		const struct ioasids_stat *st = &rows[i].st;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
+		struct cg_names names;
+		char workload[300];
 
 		if (!ln)
 			goto out;
@@ -126,6 +136,10 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 		for (int c = 1; c < 6; c++)
 			if (scols_line_set_data(ln, c, buf[c]))
 				goto out;
+		cg_names(rows[i].path, &names);
+		if (ncols > 6 &&
+		    scols_line_set_data(ln, 6, cg_workload(&names, workload, sizeof(workload))))
+			goto out;
 	}
 	scols_table_set_stream(tb, f);
 	ret = scols_print_table(tb) ? -EIO : 0;
