@@ -395,7 +395,8 @@ bench: deps-tests
 # The Debian package ioasidctl (debian/), built from a copy of tools/ under
 # build/deb so that dpkg-buildpackage's output lands there too.
 DEB := $(BUILD)/deb
-DEB_VERSION := $(shell dpkg-parsechangelog -l $(TOP)/debian/changelog -S Version 2>/dev/null)
+# the version orders from build to build (scripts/version.sh): BASE+N.gHASH
+DEB_VERSION := $(shell $(TOP)/scripts/version.sh deb 2>/dev/null)
 DEB_FILE := $(DEB)/ioasidctl_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
 
 deb: deps-tools
@@ -404,6 +405,11 @@ deb: deps-tools
 	@mkdir -p $(DEB)/src/tools
 	@cp -r $(TOP)/debian $(DEB)/src/
 	@cp -r $(CTLDIR) $(SDDIR) $(LVDIR) $(DEB)/src/tools/
+	@{ printf 'ioasidctl (%s) unstable; urgency=medium\n\n  * Built from %s.\n\n -- %s  %s\n\n' \
+		"$(DEB_VERSION)" "$$(git -C $(TOP) describe --always --dirty 2>/dev/null || echo a tree without git)" \
+		"$$(dpkg-parsechangelog -l $(TOP)/debian/changelog -S Maintainer)" \
+		"$$(date -R -d @$$(git -C $(TOP) log -1 --format=%ct 2>/dev/null || date +%s))"; \
+		cat $(TOP)/debian/changelog; } >$(DEB)/src/debian/changelog
 	@cd $(DEB)/src && dpkg-buildpackage -us -uc -b >$(DEB)/build.log 2>&1 || \
 		{ tail -n 30 $(DEB)/build.log; echo "dpkg-buildpackage failed: $(DEB)/build.log"; exit 1; }
 	@echo "$(DEB_FILE)"

@@ -51,6 +51,10 @@ build_debs() {
 	echo "  KDEB    $out (log: ${log#"$top"/})"
 	# bindeb-pkg runs dpkg-buildpackage in the object directory; the
 	# packages land in its parent
+	# a version dpkg orders from build to build (scripts/version.sh)
+	KDEB_PKGVERSION=$("$top/scripts/version.sh" kernel "$(make -s --no-print-directory -C "$tree" kernelversion)")
+	export KDEB_PKGVERSION
+	echo "  KDEB    version $KDEB_PKGVERSION"
 	BASE=$base LSMOD=$lsmod LOG=$log "$top/scripts/build-kernel.sh" "$out/obj" x86_64 "$fragment" bindeb-pkg
 	ls "$out"/linux-image-*.deb >/dev/null 2>&1 || die "bindeb-pkg wrote no linux-image package; see $log"
 	echo "  KDEB    built in $((SECONDS - start)) s:"

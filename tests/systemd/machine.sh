@@ -14,6 +14,10 @@ result $r "uname -r is the packaged release, $rel"
 owner=$(dpkg -S "/boot/vmlinuz-$rel" 2>&1)
 [ "$owner" = "linux-image-$rel: /boot/vmlinuz-$rel" ]
 result $? "dpkg -S /boot/vmlinuz-$rel: $owner"
+# scripts/version.sh's: it orders from build to build, unlike bindeb-pkg's own
+ver=$(dpkg-query -W -f '${Version}' "linux-image-$rel" 2>&1)
+echo "$ver" | grep -Eq '^[0-9]+\.[0-9]+\.[0-9]+-[0-9]+\.g[0-9a-f]{7}(\.dirty)?$'
+result $? "the package's version is KERNELVERSION-N.gHASH: $ver"
 [ "$(dpkg-query -W -f '${Status}' "linux-headers-$rel" 2>&1)" = "install ok installed" ] &&
 	[ -e "/lib/modules/$rel/build/Makefile" ]
 result $? "linux-headers-$rel is installed, and /lib/modules/$rel/build has its Makefile"

@@ -18,6 +18,28 @@ lintian --pedantic -I --fail-on error,warning "$build"/deb/ioasidctl_*.changes >
 result $? "lintian reports no error and no warning"
 grep -v 'running with root privileges' "$t/lintian" | sed 's/^/# lintian: /'
 
+# versions that dpkg and apt order from build to build (scripts/version.sh)
+v=$(dpkg-deb -f "$deb" Version)
+[ "$v" = "$("$top/scripts/version.sh" deb)" ] && dpkg --compare-versions "$v" gt 0.1
+result $? "the package's version $v is scripts/version.sh's, above the first package's 0.1"
+git clone -q "$top" "$t/repo" 2>/dev/null
+v1=$("$t/repo/scripts/version.sh" deb) k1=$("$t/repo/scripts/version.sh" kernel 6.12.118)
+git -C "$t/repo" -c user.name=t -c user.email=t@example.org commit -q --allow-empty -m next
+v2=$("$t/repo/scripts/version.sh" deb) k2=$("$t/repo/scripts/version.sh" kernel 6.12.118)
+echo "# in a clone: $v1 then $v2; the kernel's $k1 then $k2"
+dpkg --compare-versions "$v2" gt "$v1" && dpkg --compare-versions "$k2" gt "$k1"
+result $? "a build of the next commit sorts after the last one's, for ioasidctl and the kernel"
+echo changed >>"$t/repo/README.md"
+v3=$("$t/repo/scripts/version.sh" deb)
+case $v3 in *.dirty) dpkg --compare-versions "$v3" gt "$v2" ;; *) false ;; esac
+result $? "a build with uncommitted changes says so and sorts after its commit's: $v3"
+rm -rf "$t/repo/.git"
+[ "$("$t/repo/scripts/version.sh" deb)" = 0.1 ] && [ "$("$t/repo/scripts/version.sh" kernel 6.12.118)" = 6.12.118-0 ]
+result $? "without git, the changelog's 0.1 and the kernel's 6.12.118-0"
+"$top/scripts/version.sh" kernel >/dev/null 2>&1
+[ $? -eq 2 ]
+result $? "version.sh kernel without a kernel version is a usage error (exit 2)"
+
 dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$t/files"
 missing=
 for f in /usr/bin/ioasidctl /usr/share/man/man8/ioasidctl.8.gz \
