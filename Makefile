@@ -222,6 +222,8 @@ check: deps-tests
 	@echo "== deb: the Debian package (make deb), lintian, its paths and scripts"
 	@$(MAKE) --no-print-directory -s deb >/dev/null
 	@$(TOP)/tests/unit/deb-host.sh $(TOP) $(BUILD) >$(CHECK)/host/deb-host.tap 2>&1 || true
+	@echo "== the example Prometheus alert rules: promtool check rules and test rules"
+	@$(TOP)/tests/unit/prometheus-host.sh $(TOP) $(BUILD) >$(CHECK)/host/prometheus-host.tap 2>&1 || true
 	@echo "== a Debian 12 root for systemd as PID 1 (debootstrap, cached in build/rootfs)"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs
 	@echo "== boot 4: systemd with IOASIDMax= built in (patches/systemd/ on Debian's 252.39 source:"

@@ -82,6 +82,30 @@ result $? "prometheus: a cgroup name with a quote and a backslash is escaped"
 promtool check metrics <"$t/out" >"$t/promtool" 2>&1
 result $? "promtool check metrics finds nothing to say"
 sed 's/^/# promtool: /' "$t/promtool"
+# the example alert rules against the series just recorded, held for 20
+# minutes: b holds all 3 its limit allows, and only b is at its limit
+rules=$IOASID_TOP/tools/ioasidctl/ioasids-alerts.yml
+for m in $(grep -o 'ioasids_[a-z_]*' "$rules" | sort -u); do
+	grep -q "^$m[{ ]" "$t/out" || echo "# the rules use $m, which ioasidctl does not write"
+done >"$t/unknown"
+[ ! -s "$t/unknown" ]
+result $? "every ioasids_ metric the alert rules use is in ioasidctl's output"
+cat "$t/unknown"
+{
+	printf 'rule_files: [%s]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n' "$rules"
+	grep '^ioasids_' "$t/out" | while read -r series value; do
+		[ "$value" = +Inf ] && value=Inf
+		printf "      - series: '%s'\n        values: '%s+0x20'\n" "$(printf '%s' "$series" | sed "s/'/''/g")" "$value"
+	done
+	printf '%s\n' '    alert_rule_test:' '      - eval_time: 20m' '        alertname: IOASIDCgroupAtLimit' \
+		'        exp_alerts:' '          - exp_labels: { severity: warning, cgroup: /e2e/a/b }' \
+		'            exp_annotations:' \
+		"              summary: '/e2e/a/b holds all 3 IOASIDs its ioasids.max allows'" \
+		"              description: '$(sed -n 's/^ *description: .\(Its next allocation.*\).$/\1/p' "$rules")'"
+} >"$t/recorded.test.yml"
+promtool test rules "$t/recorded.test.yml" >"$t/promtool" 2>&1
+result $? "promtool test rules: on the recorded series, IOASIDCgroupAtLimit fires for /e2e/a/b alone"
+grep -v '^ *$' "$t/promtool" | sed 's/^/# promtool: /' | head -n 30
 expect 0 "show --format prometheus --output FILE" \
 	$ctl show --format prometheus --output "$t/ioasids.prom"
 grep -qxF 'ioasids_current{cgroup="/e2e/a/b"} 3' "$t/ioasids.prom" &&
