@@ -105,6 +105,8 @@ static void drop_set(int set)
 			holder[id] = 0;
 }
 
+static bool nomem_ok;	/* -m: under fault injection, ENOMEM is expected */
+
 static bool errno_allowed(int e)
 {
 	return (nomem_ok && e == ENOMEM) || e == EINVAL || e == ENOSPC || e == ENOENT || e == EFAULT ||
@@ -246,8 +248,6 @@ static void reopen(void)
 }
 
 /* ---- the ioasids.* files ---------------------------------------------------- */
-
-static bool nomem_ok;	/* -m: under fault injection, ENOMEM is expected */
 
 /*
  * Read one of the cgroup's files into buf. Under fault injection (-m) the
