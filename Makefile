@@ -242,7 +242,8 @@ check: deps-tests
 	@echo "== boot 5: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
 	@echo "   of a Debian 12 root (cached in build/rootfs-machine) with the kernel package and the"
 	@echo "   ioasidctl package installed by dpkg -i, booted from its /boot, systemd as PID 1,"
-	@echo "   AppArmor enforcing: the systemd suites, libvirt and podman as Debian ships them"
+	@echo "   AppArmor enforcing: the systemd suites, libvirt and podman as Debian ships them;"
+	@echo "   then booted again with cgroup_disable=ioasids: what each integration does without it"
 	@$(call machine_boot,$(CHECK)/machine)
 	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
 	@echo "   (after the SMP kernels: it swaps files in the shared tree for a while)"

@@ -7,7 +7,9 @@
 # installation put in the image's /boot, root on a virtio disk, systemd as
 # PID 1. ioasid-tests.service runs the suites and powers off; their TAP is
 # read back from the image into OUTDIR, with OUTDIR/kernel.tap for the
-# installation and the boot.
+# installation and the boot. The image is then booted a second time with
+# cgroup_disable=ioasids, where tests/systemd/fallback.sh checks what each
+# integration does on a kernel without the controller.
 #
 # Usage: scripts/check-machine.sh ROOT KDEB_DIR OUTDIR [kernel-params...]
 set -uo pipefail
@@ -91,36 +93,46 @@ fi
 rm -rf "$work/root"
 
 # ---- the boot ---------------------------------------------------------------
-timeout "${BOOT_TIMEOUT:-1500}" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max \
-	-smp "${CPUS:-2}" -m "${MEM:-3G}" -nographic -no-reboot -nodefaults \
-	-serial stdio -monitor none \
-	-device intel-iommu,intremap=off,x-scalable-mode=on \
-	-drive file="$work/disk.img",if=virtio,format=raw \
-	-kernel "$work/vmlinuz-$release" -initrd "$work/initrd.img-$release" \
-	-append "console=ttyS0 root=/dev/vda rw panic=-1 systemd.show_status=0 $*" \
-	</dev/null >"$out/console.log" 2>&1
-rc=$?
-if grep -q '^harness: finished' "$out/console.log"; then
-	result ok "the machine booted $release with systemd as PID 1, ran the suites and powered off"
-else
-	tail -n 30 "$out/console.log" >"$tmp"
-	result not-ok "the machine booted $release with systemd as PID 1, ran the suites and powered off (exit $rc)" "$tmp"
-fi
-grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' "$out/console.log" | head -n 5 >"$tmp"
-if [ ! -s "$tmp" ]; then
-	result ok "  the kernel log has no warning, BUG or oops"
-else
-	result not-ok "  the kernel log has no warning, BUG or oops" "$tmp"
-fi
+# boot WHAT LOG PARAMS...: QEMU on the image until the harness powers it
+# off, the suites' TAP and journal read back into $out
+boot() {
+	local what=$1 log=$2 rc
+	shift 2
+	timeout "${BOOT_TIMEOUT:-1500}" qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu max \
+		-smp "${CPUS:-2}" -m "${MEM:-3G}" -nographic -no-reboot -nodefaults \
+		-serial stdio -monitor none \
+		-device intel-iommu,intremap=off,x-scalable-mode=on \
+		-drive file="$work/disk.img",if=virtio,format=raw \
+		-kernel "$work/vmlinuz-$release" -initrd "$work/initrd.img-$release" \
+		-append "console=ttyS0 root=/dev/vda rw panic=-1 systemd.show_status=0 $*" \
+		</dev/null >"$log" 2>&1
+	rc=$?
+	if grep -q '^harness: finished' "$log"; then
+		result ok "$what"
+	else
+		tail -n 30 "$log" >"$tmp"
+		result not-ok "$what (exit $rc)" "$tmp"
+	fi
+	grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection' "$log" | head -n 5 >"$tmp"
+	if [ ! -s "$tmp" ]; then
+		result ok "  the kernel log has no warning, BUG or oops"
+	else
+		result not-ok "  the kernel log has no warning, BUG or oops" "$tmp"
+	fi
+	e2fsck -fy -E journal_only "$work/disk.img" >/dev/null 2>&1
+	rm -rf "$work/ioasid-tests"
+	debugfs -R "rdump /var/lib/ioasid-tests $work" "$work/disk.img" >/dev/null 2>&1
+	cp "$work"/ioasid-tests/*.tap "$work"/ioasid-tests/journal*.txt "$work"/ioasid-tests/lsmod.txt "$out/" 2>/dev/null
+	rm -rf "$work/ioasid-tests"
+}
 
-# ---- the results, read from the image ------------------------------------
-# (the journal replayed first, should QEMU have been stopped before the
-# guest unmounted its root)
-e2fsck -fy -E journal_only "$work/disk.img" >/dev/null 2>&1
-rm -rf "$work/ioasid-tests"
-debugfs -R "rdump /var/lib/ioasid-tests $work" "$work/disk.img" >/dev/null 2>&1
-cp "$work"/ioasid-tests/*.tap "$work"/ioasid-tests/journal*.txt "$work"/ioasid-tests/lsmod.txt "$out/" 2>/dev/null
-rm -rf "$work/ioasid-tests"
+boot "the machine booted $release with systemd as PID 1, ran the suites and powered off" \
+	"$out/console.log" "$@"
+# the same image again, the kernel without the controller: fallback.sh
+boot "booted again with cgroup_disable=ioasids, it ran the fallback suite" \
+	"$out/console-fallback.log" "$@" cgroup_disable=ioasids
+suites="$suites fallback"
+
 : >"$tmp"
 for s in $suites; do
 	f=$out/e2e-$s.tap

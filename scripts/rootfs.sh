@@ -53,13 +53,15 @@ rm -f "$root/tmp/ioasidctl.deb"
 # the test helpers, the suites and their units
 rm -rf "$root/usr/lib/ioasid-tests"
 install -D -m 0755 "$build/tests/ioasid-alloc" "$root/usr/lib/ioasid-tests/ioasid-alloc"
+# package.sh removes the package and installs it again from here
+install -D -m 0644 "$deb" "$root/usr/lib/ioasid-tests/ioasidctl.deb"
 # the same layout as tests/, so the suites find ../lib/tap.sh
 install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.sh"
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
 install -D -m 0644 "$top/tests/lib/systemd.sh" "$root/usr/lib/ioasid-tests/lib/systemd.sh"
 install -D -m 0644 "$top/tests/lib/libvirt.sh" "$root/usr/lib/ioasid-tests/lib/libvirt.sh"
 suites="run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh"
-[ "$flavour" != machine ] || suites="$suites machine.sh libvirt.sh"
+[ "$flavour" != machine ] || suites="$suites machine.sh libvirt.sh fallback.sh"
 for f in $suites; do
 	install -D -m 0755 "$top/tests/systemd/$f" "$root/usr/lib/ioasid-tests/systemd/$f"
 done

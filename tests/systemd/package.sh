@@ -41,5 +41,12 @@ result $? "no conffile and no enabled unit of it remains"
 result $? "systemd was reloaded: the generator's dependencies are gone"
 ! systemctl cat ioasid-limit@x.service >/dev/null 2>&1
 result $? "systemd no longer knows ioasid-limit@.service"
+
+# and back, for the machine's next boot (fallback.sh)
+dpkg -i /usr/lib/ioasid-tests/ioasidctl.deb >"$t/out" 2>&1
+result $? "dpkg -i installs it again"
+systemctl cat ioasid-limit@x.service >/dev/null 2>&1 &&
+	[ -e /run/systemd/generator/iox-limited.service.d/50-ioasid-limit.conf ]
+result $? "  its postinst reloaded systemd: the helper and the generator's drop-ins are back"
 rm -rf "$t"
 tap_end

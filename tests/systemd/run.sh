@@ -25,6 +25,14 @@ if [ -n "$(systemctl show -P DefaultIOASIDMax)" ]; then
 	echo "harness: finished"
 	exit 0
 fi
+# the Debian 12 machine booted again with cgroup_disable=ioasids
+# (scripts/check-machine.sh): what each integration does without it
+if ! grep -qw ioasids /sys/fs/cgroup/cgroup.controllers; then
+	$dir/fallback.sh >$out/e2e-fallback.tap 2>&1
+	journalctl -b --no-pager >$out/journal-fallback.txt 2>&1
+	echo "harness: finished"
+	exit 0
+fi
 # the Debian 12 machine under QEMU (scripts/check-machine.sh) has two more
 [ ! -x $dir/machine.sh ] || $dir/machine.sh >$out/e2e-machine.tap 2>&1
 $dir/ioasidctl-unit.sh >$out/e2e-ioasidctl-unit.tap 2>&1

@@ -1,0 +1,107 @@
+#!/bin/sh
+# What every integration does on a kernel without the controller: the
+# Debian 12 machine (scripts/check-machine.sh) booted again with
+# cgroup_disable=ioasids, stock systemd, the ioasidctl package, podman and
+# libvirt as Debian ships them. Each row of the fallback table in
+# doc/operators-guide.md is a group of results here. TAP.
+alloc=/usr/lib/ioasid-tests/ioasid-alloc
+cg=/sys/fs/cgroup
+t=/run/ioasid-tests/fallback
+mkdir -p "$t"
+. "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/systemd.sh"
+. "$(dirname "$0")/../lib/libvirt.sh"
+
+tagged() { journalctl --sync; journalctl -b -t "$1" -o cat --no-pager 2>/dev/null; }
+echo "# $(cat /proc/cmdline)"
+
+# ---- the kernel ------------------------------------------------------------
+! grep -qw ioasids $cg/cgroup.controllers && [ ! -e $cg/ioasids.capacity ]
+result $? "no ioasids controller: not in cgroup.controllers, no root files"
+"$alloc" -n 3 --label core >"$t/out" 2>&1
+[ "$(grep -c '^core: allocated IOASID' "$t/out")" -eq 3 ]
+result $? "/dev/ioasid still allocates, limited by nothing but the space"
+
+# ---- ioasidctl: exit 3 and one line, for every command that needs it --------
+for c in "info" "show" "set /fallback 5" "watch" "top -n 1"; do
+	# shellcheck disable=SC2086
+	ioasidctl $c >"$t/out" 2>"$t/err"
+	rc=$?
+	[ $rc -eq 3 ] && grep -q 'the running kernel has no ioasids cgroup controller' "$t/err"
+	result $? "ioasidctl $c exits 3 (got $rc) and says the kernel has no controller"
+done
+[ ! -d $cg/fallback ]
+result $? "  set created no cgroup"
+
+# ---- stock systemd with the package's generator ----------------------------
+systemctl start iox-limited.service
+held iox-limited.service "limited: holding 4 IOASIDs"
+result $? "a unit with IOASIDMax=3 starts and runs unlimited: it holds all 4 it asks for"
+[ "$(systemctl is-active iox-limited.service)" = active ]
+result $? "  and stays active"
+[ "$(systemctl is-failed ioasid-limit@iox-limited.service.service)" = failed ]
+result $? "  its helper ioasid-limit@iox-limited.service.service failed: systemctl --failed lists it"
+journalctl --sync
+journalctl -b -u ioasid-limit@iox-limited.service.service -o cat --no-pager |
+	grep -q 'the running kernel has no ioasids cgroup controller'
+result $? "  and its journal says why"
+systemctl stop iox-limited.service
+systemctl reset-failed ioasid-limit@iox-limited.service.service
+
+# ---- the metrics timer -----------------------------------------------------
+prom=/var/lib/prometheus/node-exporter/ioasids.prom
+rm -f $prom
+mkdir -p "$(dirname $prom)"
+systemctl start ioasid-metrics.service
+[ "$(systemctl is-failed ioasid-metrics.service)" = failed ] && [ ! -e $prom ]
+result $? "ioasid-metrics.service fails and writes no metrics file (IOASIDMetricsStale alerts)"
+systemctl reset-failed ioasid-metrics.service
+
+# ---- podman and the OCI hook -----------------------------------------------
+img=$t/img
+rm -rf "$img"
+mkdir -p "$img/usr/bin"
+for d in bin lib lib64; do mkdir -p "$img/usr/$d"; ln -sfn usr/$d "$img/$d"; done
+cp "$alloc" "$img/usr/bin/"
+for l in $(ldd "$alloc" | grep -o '/[^ ]*'); do
+	mkdir -p "$img$(dirname "$l")" && cp -L "$l" "$img$l"
+done
+tar -C "$img" -c . | podman import --quiet - localhost/ioasid-test:1 >/dev/null 2>&1
+prun() {
+	podman run --rm --network none --device /dev/ioasid "$@" localhost/ioasid-test:1 \
+		/usr/bin/ioasid-alloc -n 5 --label ctr >"$t/out" 2>"$t/err"
+}
+prun --annotation io.ioasids.max=2
+rc=$?
+[ $rc -ne 0 ] && ! grep -q '^ctr: ' "$t/out"
+result $? "podman refuses a container annotated io.ioasids.max=2, which never runs (exit $rc)"
+sed 's/^/# podman: /' "$t/err" | head -n 3
+tagged ioasidctl | grep -q 'asks for io.ioasids.max=2, but the running kernel has no ioasids cgroup controller'
+result $? "  journalctl -t ioasidctl says why"
+prun
+[ "$(grep -c '^ctr: allocated IOASID' "$t/out")" -eq 5 ]
+result $? "a container without the annotation runs, unlimited (5 of 5)"
+
+# ---- libvirt and its hook --------------------------------------------------
+v() { virsh -q -c qemu:///system "$@"; }
+vmxml vm1 2
+v define "$t/vm1-qemu.xml" >/dev/null 2>&1
+expect 0 "a VM whose domain XML asks for 2 starts" v start vm1
+pid=$(cat /run/libvirt/qemu/vm1.pid 2>/dev/null)
+vmcg=$(sed -n 's|^0::||p' "/proc/$pid/cgroup" 2>/dev/null)
+scope=${vmcg%/libvirt/emulator}
+tagged ioasid-libvirt-hook | grep -q '^domain vm1: .*the running kernel has no ioasids cgroup controller'
+result $? "  journalctl -t ioasid-libvirt-hook says the limit was not set, and why"
+tagged ioasid-libvirt-hook | tail -n 2 | sed 's/^/# /'
+if [ -n "$scope" ] && mkdir "$cg$scope/ioasid-probe" 2>/dev/null; then
+	sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label vm1' _ "$cg$scope/ioasid-probe" "$alloc" >"$t/out" 2>&1
+	rmdir "$cg$scope/ioasid-probe"
+else
+	echo "no scope for vm1: '$vmcg'" >"$t/out"
+fi
+[ "$(grep -c '^vm1: allocated IOASID' "$t/out")" -eq 5 ]
+result $? "  the VM runs unlimited: a process in its scope gets 5 of 5"
+v destroy vm1 >/dev/null 2>&1
+v undefine vm1 >/dev/null 2>&1
+rm -rf "$t"
+tap_end
