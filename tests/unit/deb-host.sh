@@ -50,6 +50,9 @@ for f in /usr/bin/ioasidctl /usr/share/man/man8/ioasidctl.8.gz \
 	/usr/lib/systemd/system/ioasid-metrics.timer \
 	/usr/share/containers/oci/hooks.d/ioasidctl.json \
 	/usr/sbin/ioasid-libvirt-hook /usr/share/man/man8/ioasid-libvirt-hook.8.gz \
+	/usr/share/man/man8/ioasid-generator.8.gz /usr/share/man/man8/ioasid-limit@.service.8.gz \
+	/usr/share/man/man8/ioasid-metrics.service.8.gz /usr/share/man/man8/ioasid-metrics.timer.8.gz \
+	/usr/share/ioasidctl/prometheus/ioasids-alerts.yml \
 	/etc/libvirt/hooks/qemu.d/ioasids \
 	/usr/share/doc/ioasidctl/copyright; do
 	grep -qx "$f" "$t/files" || missing="$missing $f"
