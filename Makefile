@@ -173,6 +173,7 @@ unit: deps-tools
 	@$(MAKE) --no-print-directory -s ioasidctl
 	@$(TOP)/tests/unit/ioasidctl-host.sh $(TOP) $(BUILD) >$(CHECK)/host/ioasidctl-host.tap 2>&1 || true
 	@$(TOP)/tests/unit/generator-host.sh $(TOP) $(BUILD) >$(CHECK)/host/generator-host.tap 2>&1 || true
+	@$(TOP)/tests/unit/docs-host.sh $(TOP) >$(CHECK)/host/docs-host.tap 2>&1 || true
 
 install: ioasidctl
 	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install
@@ -208,7 +209,7 @@ check: deps-tests
 	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, containers (crun, runc, podman, the OCI hook),"
 	@echo "   the libvirt hook,"
 	@echo "   security, 10 s of stress, 1,000,000 fuzz calls"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,containers,libvirt,security,stress,fuzz" \
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,docs,containers,libvirt,security,stress,fuzz" \
 		IOASID_STRESS=10
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100

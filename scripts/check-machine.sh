@@ -26,7 +26,7 @@ tmp=$(mktemp)
 trap 'rm -f "$tmp"; umount -q "$work/root/proc" 2>/dev/null; true' EXIT
 # the suites the machine runs (tests/systemd/run.sh), each of which must
 # leave a complete TAP file
-suites="machine ioasidctl-unit unit-setting containers-systemd podman libvirt-machine package"
+suites="machine ioasidctl-unit unit-setting containers-systemd podman libvirt-machine docs-machine package"
 
 # ---- the image: a copy of the root, the packages installed by dpkg -i ----
 # (a run that was killed may have left the chroot's /proc mounted)

@@ -60,6 +60,16 @@ install -D -m 0644 "$top/tests/lib/tap.sh" "$root/usr/lib/ioasid-tests/lib/tap.s
 install -D -m 0644 "$top/tests/lib/oci.sh" "$root/usr/lib/ioasid-tests/lib/oci.sh"
 install -D -m 0644 "$top/tests/lib/systemd.sh" "$root/usr/lib/ioasid-tests/lib/systemd.sh"
 install -D -m 0644 "$top/tests/lib/libvirt.sh" "$root/usr/lib/ioasid-tests/lib/libvirt.sh"
+install -D -m 0644 "$top/tests/lib/podman.sh" "$root/usr/lib/ioasid-tests/lib/podman.sh"
+# the documentation's examples (tests/docs/run.sh machine), and the
+# documents they are taken from, in the project's layout
+install -D -m 0755 "$top/tests/docs/run.sh" "$root/usr/lib/ioasid-tests/docs/run.sh"
+install -D -m 0644 "$top/tests/docs/examples.awk" "$root/usr/lib/ioasid-tests/docs/examples.awk"
+for f in README.md doc/operator-guide.md Documentation/admin-guide/cgroup-v2-ioasid.rst \
+	tools/ioasidctl/ioasidctl.8 tools/systemd/ioasid-generator.8 \
+	tools/systemd/ioasid-metrics.service.8 tools/libvirt/ioasid-libvirt-hook.8; do
+	install -D -m 0644 "$top/$f" "$root/usr/lib/ioasid-tests/documents/$f"
+done
 suites="run.sh ioasidctl-unit.sh unit-setting.sh containers.sh podman.sh machined.sh package.sh"
 [ "$flavour" != machine ] || suites="$suites machine.sh libvirt.sh fallback.sh"
 for f in $suites; do

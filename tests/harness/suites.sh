@@ -63,6 +63,10 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;
+	docs)
+		# the documentation's examples that run in the test kernel
+		"$IOASID_TOP/tests/docs/run.sh" uml "$IOASID_TOP" >"$out/docs-uml.tap" 2>&1
+		;;
 	containers)
 		"$IOASID_TOP/tests/e2e/containers.sh" >"$out/e2e-containers.tap" 2>&1
 		;;

@@ -11,6 +11,7 @@ mkdir -p "$t"
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/systemd.sh"
 . "$(dirname "$0")/../lib/libvirt.sh"
+. "$(dirname "$0")/../lib/podman.sh"
 
 tagged() { journalctl --sync; journalctl -b -t "$1" -o cat --no-pager 2>/dev/null; }
 echo "# $(cat /proc/cmdline)"
@@ -58,15 +59,7 @@ result $? "ioasid-metrics.service fails and writes no metrics file (IOASIDMetric
 systemctl reset-failed ioasid-metrics.service
 
 # ---- podman and the OCI hook -----------------------------------------------
-img=$t/img
-rm -rf "$img"
-mkdir -p "$img/usr/bin"
-for d in bin lib lib64; do mkdir -p "$img/usr/$d"; ln -sfn usr/$d "$img/$d"; done
-cp "$alloc" "$img/usr/bin/"
-for l in $(ldd "$alloc" | grep -o '/[^ ]*'); do
-	mkdir -p "$img$(dirname "$l")" && cp -L "$l" "$img$l"
-done
-tar -C "$img" -c . | podman import --quiet - localhost/ioasid-test:1 >/dev/null 2>&1
+test_image "$t"
 prun() {
 	podman run --rm --network none --device /dev/ioasid "$@" localhost/ioasid-test:1 \
 		/usr/bin/ioasid-alloc -n 5 --label ctr >"$t/out" 2>"$t/err"

@@ -9,12 +9,12 @@
 # (/etc/containers/storage.conf), as the root is the host's hostfs, where
 # overlayfs cannot stack. The Debian 12 machine (scripts/check-machine.sh),
 # root on ext4, has no storage.conf: podman's default, overlay.
-alloc=/usr/lib/ioasid-tests/ioasid-alloc
 cg=/sys/fs/cgroup
 t=/run/ioasid-tests/podman
 mkdir -p "$t"
 . "$(dirname "$0")/../lib/tap.sh"
 . "$(dirname "$0")/../lib/systemd.sh"
+. "$(dirname "$0")/../lib/podman.sh"
 
 kind=stock
 [ -n "$(systemctl show -P DefaultIOASIDMax)" ] && kind="with patches/systemd/"
@@ -24,15 +24,7 @@ ran() { grep -q "^$1: " "$t/out"; }
 base=$(cat $cg/ioasids.current)
 
 # an image of the test program and its libraries
-img=$t/img
-rm -rf "$img"
-mkdir -p "$img/usr/bin"
-for d in bin lib lib64; do mkdir -p "$img/usr/$d"; ln -sfn usr/$d "$img/$d"; done
-cp "$alloc" "$img/usr/bin/"
-for l in $(ldd "$alloc" | grep -o '/[^ ]*'); do
-	mkdir -p "$img$(dirname "$l")" && cp -L "$l" "$img$l"
-done
-tar -C "$img" -c . | podman import --quiet - localhost/ioasid-test:1 >"$t/out" 2>&1
+test_image "$t"
 result $? "podman import: an image with the test program"
 
 [ "$(podman info --format '{{.Host.CgroupManager}}')" = systemd ] &&

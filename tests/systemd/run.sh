@@ -40,6 +40,10 @@ $dir/unit-setting.sh >$out/e2e-unit-setting.tap 2>&1
 $dir/containers.sh >$out/e2e-containers-systemd.tap 2>&1
 $dir/podman.sh >$out/e2e-podman.tap 2>&1
 [ ! -x $dir/libvirt.sh ] || $dir/libvirt.sh >$out/e2e-libvirt-machine.tap 2>&1
+# the documentation's examples that need systemd, podman and libvirt
+[ ! -x $dir/libvirt.sh ] ||
+	TMPDIR=/run/ioasid-tests /usr/lib/ioasid-tests/docs/run.sh machine /usr/lib/ioasid-tests/documents \
+		>$out/e2e-docs-machine.tap 2>&1
 # last: it removes the package the others use
 $dir/package.sh >$out/e2e-package.tap 2>&1
 journalctl -b --no-pager >$out/journal.txt 2>&1

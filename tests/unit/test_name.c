@@ -96,11 +96,33 @@ static void long_names(void **state)
 	assert_int_equal('v', n.domain[0]);
 }
 
+/* What a table shows: a terminal never gets a control byte from a name. */
+static void display(void **state)
+{
+	char out[64];
+
+	(void)state;
+	/* systemd's escapes stay as systemctl shows them; UTF-8 stays */
+	assert_string_equal("machine-qemu\\x2d1\\x2dvm1.scope",
+			    cg_display("machine-qemu\\x2d1\\x2dvm1.scope", out, sizeof(out)));
+	assert_string_equal("/caf\xc3\xa9", cg_display("/caf\xc3\xa9", out, sizeof(out)));
+	/* an escape sequence, a newline, a C1 CSI, invalid UTF-8 */
+	assert_string_equal("/a\\x1b[2Jb", cg_display("/a\x1b[2Jb", out, sizeof(out)));
+	assert_string_equal("/new\\x0aline", cg_display("/new\nline", out, sizeof(out)));
+	assert_string_equal("/\\xc2\\x9b1m", cg_display("/\xc2\x9b" "1m", out, sizeof(out)));
+	assert_string_equal("/bad\\xc0\\xaf", cg_display("/bad\xc0\xaf", out, sizeof(out)));
+	/* cut short, never overrun */
+	assert_in_range(strlen(cg_display("/0123456789012345678901234567890123456789"
+					  "0123456789012345678901234567890123456789", out, 16)),
+			1, 15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),
 		cmocka_unit_test(long_names),
+		cmocka_unit_test(display),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

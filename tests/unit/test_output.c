@@ -77,6 +77,25 @@ static void table(void **state)
 	free(s);
 }
 
+/* Cgroups of no unit, VM or pod: no WORKLOAD column, no trailing blanks. */
+static void table_without_workloads(void **state)
+{
+	struct out *o = out_new(false, false);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(out_add(o, NULL, "/e2e/a", "/e2e/a", &vm1));
+	assert_int_equal(0, out_print(o, f));
+	fclose(f);
+	out_free(o);
+	assert_null(strstr(buf, "WORKLOAD"));
+	assert_non_null(strstr(buf, " 1\n"));
+	assert_null(strstr(buf, " \n"));
+	free(buf);
+}
+
 static void tree(void **state)
 {
 	char *s = render(true, false);
@@ -283,6 +302,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table),
+		cmocka_unit_test(table_without_workloads),
 		cmocka_unit_test(tree),
 		cmocka_unit_test(json),
 		cmocka_unit_test(json_root_and_escaping),

@@ -2,6 +2,7 @@
 /* ioasidctl: the unit, libvirt domain and pod a cgroup belongs to. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,4 +134,52 @@ const char *cg_workload(const struct cg_names *n, char *buf, size_t len)
 	else if (len)
 		buf[0] = '\0';
 	return buf;
+}
+
+size_t utf8_seq_len(const unsigned char *p)
+{
+	size_t n;
+	uint32_t c;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, c = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, c = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, c = p[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and beyond U+10FFFF */
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+const char *cg_display(const char *in, char *out, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*p && o + 5 < len) {
+		size_t n = utf8_seq_len(p);
+
+		/* C1 controls (U+0080 to U+009F, CSI among them) are escaped too */
+		if ((n > 1 && !(p[0] == 0xc2 && p[1] < 0xa0)) || (n == 1 && *p >= 0x20 && *p < 0x7f)) {
+			memcpy(out + o, p, n);
+			o += n;
+			p += n;
+		} else {
+			o += snprintf(out + o, len - o, "\\x%02x", *p++);
+		}
+	}
+	out[o] = '\0';
+	return out;
 }

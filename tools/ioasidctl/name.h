@@ -32,4 +32,17 @@ void cg_names(const char *path, struct cg_names *n);
  */
 const char *cg_workload(const struct cg_names *n, char *buf, size_t len);
 
+/* The length of the valid UTF-8 sequence at @p (1 to 4 bytes), or 0. */
+size_t utf8_seq_len(const unsigned char *p);
+
+/*
+ * @in as a table shows it (@out, @len bytes; returns @out): printable ASCII
+ * and valid UTF-8 as they are, every other byte (a control, an escape
+ * sequence, invalid UTF-8) as \xHH. A cgroup name may hold any byte but
+ * '/'; systemd's "\x2d" in unit names stays as systemctl shows it. Tables
+ * drawn with this are printed with libsmartcols' own encoding off, which
+ * would turn every backslash into \x5c.
+ */
+const char *cg_display(const char *in, char *out, size_t len);
+
 #endif

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct prom_row {
 struct out {
 	struct libscols_table *tb;	/* NULL for Prometheus */
 	bool json;
+	bool any_workload;		/* a row has one: the column is shown */
 	struct prom_row *rows;
 	size_t nrows;
 	uint64_t capacity, in_use;
@@ -77,6 +79,8 @@ struct out *out_new(bool tree, bool json)
 	}
 	o->json = json;
 	scols_table_enable_json(o->tb, json);
+	/* the cells are made safe by cg_display() (JSON has its own escaping) */
+	scols_table_enable_noencoding(o->tb, !json);
 	scols_table_set_name(o->tb, "cgroups");
 	if (add_columns(o->tb, columns, ARRAY_SIZE(columns), tree) ||
 	    (json ? add_columns(o->tb, json_columns, ARRAY_SIZE(json_columns), false) :
@@ -137,7 +141,7 @@ void *out_add(struct out *o, void *parent, const char *cgroup, const char *path,
 {
 	struct libscols_line *ln;
 	struct cg_names names;
-	char workload[300];
+	char workload[300], shown[4 * PATH_MAX];
 
 	if (!o->tb)
 		return prom_add(o, path, st);
@@ -145,45 +149,22 @@ void *out_add(struct out *o, void *parent, const char *cgroup, const char *path,
 	if (!ln)
 		return NULL;
 	cg_names(path, &names);
-	if (scols_line_set_data(ln, COL_CGROUP, cgroup) ||
+	if (scols_line_set_data(ln, COL_CGROUP,
+				o->json ? cgroup : cg_display(cgroup, shown, sizeof(shown))) ||
 	    (st->max[0] && scols_line_set_data(ln, COL_MAX, st->max)) ||
 	    set_num(ln, COL_CURRENT, st->current) ||
 	    set_num(ln, COL_PEAK, st->peak) ||
 	    set_num(ln, COL_REFUSED, st->events))
 		return NULL;
+	if (names.unit[0] || names.domain[0] || names.pod[0])
+		o->any_workload = true;
 	if (o->json ? set_str(ln, COL_UNIT, names.unit) || set_str(ln, COL_DOMAIN, names.domain) ||
 		      set_str(ln, COL_POD, names.pod) :
-		      set_str(ln, COL_WORKLOAD, cg_workload(&names, workload, sizeof(workload))))
+		      set_str(ln, COL_WORKLOAD,
+			      cg_display(cg_workload(&names, workload, sizeof(workload)), shown,
+					 sizeof(shown))))
 		return NULL;
 	return ln;
-}
-
-/* The length of the valid UTF-8 sequence at @p, or 0. */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n;
-	uint32_t c;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2, c = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3, c = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4, c = p[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and beyond U+10FFFF */
-	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	return n;
 }
 
 /*
@@ -196,7 +177,7 @@ static void prom_label(FILE *f, const char *v)
 	const unsigned char *p = (const unsigned char *)v;
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = utf8_seq_len(p);
 
 		if (*p == '\\')
 			fputs("\\\\", f);
@@ -302,6 +283,13 @@ int out_print(struct out *o, FILE *f)
 {
 	if (!o->tb)
 		return prom_print(o, f);
+	/* cgroups of no unit, VM or pod: no WORKLOAD column of blanks */
+	if (!o->json && !o->any_workload) {
+		struct libscols_column *cl = scols_table_get_column(o->tb, COL_WORKLOAD);
+
+		if (cl)
+			scols_column_set_flags(cl, scols_column_get_flags(cl) | SCOLS_FL_HIDDEN);
+	}
 	scols_table_set_stream(o->tb, f);
 	return scols_print_table(o->tb) ? -EIO : 0;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libsmartcols.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,8 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 		if (!cl)
 			goto out;
 	}
+	/* the cells are made safe by cg_display() */
+	scols_table_enable_noencoding(tb, 1);
 	if (width) {
 		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
 		scols_table_set_termwidth(tb, width);
@@ -119,7 +122,7 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 		const struct ioasids_stat *st = &rows[i].st;
 		struct libscols_line *ln = scols_table_new_line(tb, NULL);
 		struct cg_names names;
-		char workload[300];
+		char workload[300], shown[4 * PATH_MAX];
 
 		if (!ln)
 			goto out;
@@ -131,14 +134,15 @@ int top_print(FILE *f, const struct top_row *rows, size_t n, uint64_t capacity,
 		else
 			snprintf(buf[4], sizeof(buf[4]), "%.1f", rows[i].rate);
 		snprintf(buf[5], sizeof(buf[5]), st->events < 0 ? "-" : "%" PRId64, st->events);
-		if (scols_line_set_data(ln, 0, rows[i].path))
+		if (scols_line_set_data(ln, 0, cg_display(rows[i].path, shown, sizeof(shown))))
 			goto out;
 		for (int c = 1; c < 6; c++)
 			if (scols_line_set_data(ln, c, buf[c]))
 				goto out;
 		cg_names(rows[i].path, &names);
 		if (ncols > 6 &&
-		    scols_line_set_data(ln, 6, cg_workload(&names, workload, sizeof(workload))))
+		    scols_line_set_data(ln, 6, cg_display(cg_workload(&names, workload, sizeof(workload)),
+							  shown, sizeof(shown))))
 			goto out;
 	}
 	scols_table_set_stream(tb, f);
