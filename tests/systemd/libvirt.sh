@@ -61,9 +61,21 @@ sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 1 --label qemu' _ "$cg$vmcg" "
 grep -q '^qemu: /dev/ioasid: Operation not permitted' "$t/qemu.out"
 result $? "  in QEMU's own cgroup, the default cgroup_device_acl keeps /dev/ioasid closed (EPERM)"
 sed 's/^/# /' "$t/qemu.out"
-# another process of the VM's scope, beside libvirt's cgroups
+# another process of the VM's scope, beside libvirt's cgroups, with
+# ioasidctl watch following machine.slice
+ioasidctl watch /machine.slice >"$t/watch" 2>"$t/watch.err" &
+watcher=$!
+i=0
+while ! grep -q watching "$t/watch.err" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 mkdir "$cg$scope/ioasid-probe"
 sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -n 5 --label vm1' _ "$cg$scope/ioasid-probe" "$alloc" >"$t/vm1.out" 2>&1
+i=0
+while ! grep -q refused "$t/watch" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT $watcher
+wait $watcher
+grep -q '^[0-9T:+-]* /machine.slice/machine-qemu\\x2d1\\x2dvm1.scope refused [0-9]* allocations* at ioasids.max 2 .*: domain vm1$' "$t/watch"
+result $? "  ioasidctl watch names the scope whose limit refused, and the VM: domain vm1"
+sed 's/^/# watch: /' "$t/watch"
 [ "$(grep -c '^vm1: allocated IOASID' "$t/vm1.out")" -eq 2 ] &&
 	grep -q '^vm1: refused: No space left on device (ENOSPC)' "$t/vm1.out"
 result $? "  a process in the VM's scope gets 2 of 5, then ENOSPC"

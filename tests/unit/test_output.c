@@ -77,19 +77,33 @@ static void table(void **state)
 	free(s);
 }
 
-/* Cgroups of no unit, VM or pod: no WORKLOAD column, no trailing blanks. */
-static void table_without_workloads(void **state)
+/* A flat table (or JSON) of @n cgroups, each shown by its path (free it). */
+static char *render_flat(bool json, const char *const *paths, const struct ioasids_stat *const *st,
+			 int n)
 {
-	struct out *o = out_new(false, false);
+	struct out *o = out_new(false, json);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	(void)state;
-	assert_non_null(out_add(o, NULL, "/e2e/a", "/e2e/a", &vm1));
+	assert_non_null(o);
+	assert_non_null(f);
+	for (int i = 0; i < n; i++)
+		assert_non_null(out_add(o, NULL, paths[i], paths[i], st[i]));
 	assert_int_equal(0, out_print(o, f));
 	fclose(f);
 	out_free(o);
+	return buf;
+}
+
+/* Cgroups of no unit, VM or pod: no WORKLOAD column, no trailing blanks. */
+static void table_without_workloads(void **state)
+{
+	const char *paths[] = { "/e2e/a" };
+	const struct ioasids_stat *st[] = { &vm1 };
+	char *buf = render_flat(false, paths, st, 1);
+
+	(void)state;
 	assert_null(strstr(buf, "WORKLOAD"));
 	assert_non_null(strstr(buf, " 1\n"));
 	assert_null(strstr(buf, " \n"));
@@ -153,17 +167,11 @@ static void json(void **state)
 /* The root has no max, peak or events: null in JSON, not 0 or -1. */
 static void json_root_and_escaping(void **state)
 {
-	struct out *o = out_new(false, true);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	const char *paths[] = { "/", "/we\"ird\\name" };
+	const struct ioasids_stat *st[] = { &root, &vm1 };
+	char *buf = render_flat(true, paths, st, 2);
 
 	(void)state;
-	assert_non_null(out_add(o, NULL, "/", "/", &root));
-	assert_non_null(out_add(o, NULL, "/we\"ird\\name", "/we\"ird\\name", &vm1));
-	assert_int_equal(0, out_print(o, f));
-	fclose(f);
-	out_free(o);
 	assert_non_null(strstr(buf, "\"max\": null"));
 	assert_non_null(strstr(buf, "\"peak\": null"));
 	assert_non_null(strstr(buf, "\"current\": 7"));

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ioasidctl watch: one line, with time and cgroup, each time a limit
- * refuses an allocation. Every watched cgroup's ioasids.events.local, which
+ * ioasidctl watch: one line, with time and cgroup (and the unit, libvirt
+ * domain or pod it belongs to), each time a limit refuses an allocation. Every watched cgroup's ioasids.events.local, which
  * counts refusals by that cgroup's own ioasids.max, is an inotify source of
  * one sd-event loop; the kernel notifies on every refusal.
  *
@@ -27,6 +27,7 @@
 
 #include "cgroup.h"
 #include "loop.h"
+#include "name.h"
 #include "util.h"
 #include "watch.h"
 
@@ -51,8 +52,9 @@ struct watch_ctx {
 
 static void report(struct watched *w)
 {
+	char when[64], workload[300], shown[4 * PATH_MAX], shown2[1200];
 	struct ioasids_stat st;
-	char when[64];
+	struct cg_names names;
 	struct timespec ts;
 	struct tm tm;
 
@@ -64,11 +66,14 @@ static void report(struct watched *w)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	cg_names(w->path, &names);
+	cg_workload(&names, workload, sizeof(workload));
 	printf("%s %s refused %" PRId64 " allocation%s at ioasids.max %s "
-	       "(current %" PRId64 ", refused %" PRId64 " in all)\n",
-	       when, w->path, st.events_local - w->seen,
+	       "(current %" PRId64 ", refused %" PRId64 " in all)%s%s\n",
+	       when, cg_display(w->path, shown, sizeof(shown)), st.events_local - w->seen,
 	       st.events_local - w->seen == 1 ? "" : "s", st.max,
-	       st.current, st.events_local);
+	       st.current, st.events_local, workload[0] ? ": " : "",
+	       cg_display(workload, shown2, sizeof(shown2)));
 	fflush(stdout);
 	w->seen = st.events_local;
 }
