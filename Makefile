@@ -53,7 +53,7 @@ help:
 	@echo "make systemd-deb Debian 12's systemd packages with IOASIDMax= built in (patches/systemd/)"
 	@echo "                 into build/systemd-deb: Debian's source and flags, no tests, no docs"
 	@echo "make check-systemd-deb  install them with dpkg -i into a copy of the Debian 12 root"
-	@echo "                 and boot it twice with the native systemd suites"
+	@echo "                 and boot it three times with the native systemd suites"
 	@echo "make patches     write the series and its cover letter, git am-able, to build/patches"
 	@echo "                 (AUTHOR=\"Name <mail>\" for From: and Signed-off-by:)"
 	@echo "make bench       boot the test kernel and print what a charge costs (build/bench/)"

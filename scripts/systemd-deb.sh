@@ -1,8 +1,9 @@
 #!/bin/bash
 # systemd as Debian packages with IOASIDMax= built in: Debian 12's source
 # package, patches/systemd/ added to debian/patches, a changelog entry of
-# its own, and dpkg-buildpackage with Debian's own flags (less the tests
-# and the documentation). The packages land in build/systemd-deb/.
+# its own, and dpkg-buildpackage with Debian's own flags (less the tests;
+# with the man pages, which the patches extend). The packages land in
+# build/systemd-deb/.
 #
 # Usage: scripts/systemd-deb.sh build            build the packages
 #        scripts/systemd-deb.sh root STOCK ROOT  install them with dpkg -i into ROOT,
@@ -47,10 +48,12 @@ build_debs() {
 		tail -n 20 "$deb/build-dep.log" >&2
 		exit 1
 	}
-	log "DPKG-BUILDPACKAGE -b (nocheck nodoc; log: $deb/build.log)"
+	# with the documentation: packages without it would take systemd's man
+	# pages off a host that installs them
+	log "DPKG-BUILDPACKAGE -b (nocheck; log: $deb/build.log)"
 	local start=$SECONDS
-	(cd "$deb/src" && DEB_BUILD_OPTIONS="nocheck nodoc parallel=$(nproc)" \
-		DEB_BUILD_PROFILES="nocheck nodoc noinsttest" dpkg-buildpackage -b -us -uc) \
+	(cd "$deb/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
+		DEB_BUILD_PROFILES="nocheck noinsttest" dpkg-buildpackage -b -us -uc) \
 		>"$deb/build.log" 2>&1 || {
 		tail -n 30 "$deb/build.log" >&2
 		echo "systemd-deb.sh: dpkg-buildpackage failed, see $deb/build.log" >&2
@@ -68,9 +71,14 @@ root() {
 	versions
 	rm -rf "$target"
 	cp -a "$stock" "$target"
-	for p in systemd systemd-sysv systemd-container libsystemd-shared libsystemd0 libpam-systemd libnss-systemd udev libudev1; do
+	# every package built whose Debian counterpart the root has: they
+	# depend on each other's exact version
+	local d p
+	for d in "$deb"/*_"${ours}"_*.deb; do
+		p=$(basename "$d")
+		p=${p%%_*}
 		if chroot "$target" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
-			pkgs+=("$(ls "$deb/${p}_${ours}_"*.deb)")
+			pkgs+=("$d")
 		fi
 	done
 	mkdir -p "$target/tmp/systemd-deb"

@@ -67,7 +67,10 @@ machine)
 	v define "$t/vm1-qemu.xml" >/dev/null 2>&1
 	test_image "$t"
 	result $? "set up: vm1.service runs, the domain vm1 is defined, podman has the test image"
-	sed 's|IMAGE COMMAND|localhost/ioasid-test:1 /usr/bin/ioasid-alloc -n 2|' "$t/examples.sh" >"$t/x" &&
+	# the placeholders of the man pages and the guide, for what was set up
+	sed -e 's|IMAGE COMMAND|localhost/ioasid-test:1 /usr/bin/ioasid-alloc -n 2|' \
+		-e 's|--unit UNIT |--unit vm1.service |' -e 's|virsh metadata DOMAIN |virsh metadata vm1 |' \
+		"$t/examples.sh" >"$t/x" &&
 		mv "$t/x" "$t/examples.sh"
 	. "$t/examples.sh"
 	# what the examples changed, back as it was

@@ -188,6 +188,14 @@ rc=$?
 result $? "systemd's test-cgroup-mask, with its ioasids cases, passes (exit $rc)"
 [ $rc -eq 0 ] || tail -n 15 "$t/mask" | sed 's/^/# /'
 
+# the packages of make systemd-deb (make check-systemd-deb) carry the man
+# pages, with the settings; make check's meson build installs none
+if dpkg-query -W -f '${Version}' systemd 2>/dev/null | grep -q '+ioasids'; then
+	zgrep -q 'IOASIDMax=' /usr/share/man/man5/systemd.resource-control.5.gz &&
+		zgrep -q 'DefaultIOASIDMax=' /usr/share/man/man5/systemd-system.conf.5.gz
+	result $? "the packages' man pages document IOASIDMax= and DefaultIOASIDMax="
+fi
+
 # ---- what must last: the next boot checks it (native-reboot.sh) -----------
 mkdir -p /etc/systemd/system.conf.d
 printf '[Manager]\nDefaultIOASIDMax=6\n' >/etc/systemd/system.conf.d/50-ioasids.conf
