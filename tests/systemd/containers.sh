@@ -87,9 +87,11 @@ while [ "$(cat "$cg$podcg/crio-$id.scope/ioasids.current" 2>/dev/null)" != 2 ] &
 done
 "$ctl" show -r /kubepods.slice >"$t/out" 2>&1
 sed 's/^/# /' "$t/out"
-grep -Eq -- "-crio-$id.scope +max +2 +2 +0\$" "$t/out" &&
-	grep -Eq -- "-container +2 +2 +2 +0\$" "$t/out" && grep -Eq -- "-$pod +max +2 " "$t/out"
-result $? "  ioasidctl show -r /kubepods.slice: the container holds 2 of 2, its pod 2"
+# the last column names the pod by its UID, from the slice's name
+uid=$(echo "$pod" | sed 's/.*-pod\(.*\)\.slice$/\1/; s/_/-/g')
+grep -Eq -- "-crio-$id.scope +max +2 +2 +0 +pod $uid\$" "$t/out" &&
+	grep -Eq -- "-container +2 +2 +2 +0 +pod $uid\$" "$t/out" && grep -Eq -- "-$pod +max +2 " "$t/out"
+result $? "  ioasidctl show -r /kubepods.slice: the container holds 2 of 2, its pod 2, named by its UID"
 bundle k2 "$pod:crio:${id%??}00" "" "$ann" "$hook" "-n 5"
 expect 1 "  the pod's next container, with the same annotation, asks for 5" \
 	crun run -b "$t/k2" "${id%??}00"
