@@ -60,11 +60,6 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 			echo "1..1"
 		} >"$out/kmemleak.tap"
 		;;
-	ioasidctl10)
-		for i in 1 2 3 4 5 6 7 8 9 10; do
-			"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl-$i.tap" 2>&1
-		done
-		;;
 	ioasidctl)
 		"$IOASID_TOP/tests/e2e/ioasidctl.sh" >"$out/e2e-ioasidctl.tap" 2>&1
 		;;
