@@ -51,7 +51,7 @@ help:
 	@echo "make check-machine  the Debian 12 machine of make check alone: the machine kernel"
 	@echo "                 package and ioasidctl installed by dpkg -i, booted under QEMU"
 	@echo "make systemd-deb Debian 12's systemd packages with IOASIDMax= built in (patches/systemd/)"
-	@echo "                 into build/systemd-deb: Debian's source and flags, no tests, no docs"
+	@echo "                 into build/systemd-deb: Debian's source and flags, no tests"
 	@echo "make check-systemd-deb  install them with dpkg -i into a copy of the Debian 12 root"
 	@echo "                 and boot it three times with the native systemd suites"
 	@echo "make patches     write the series and its cover letter, git am-able, to build/patches"

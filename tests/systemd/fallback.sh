@@ -3,7 +3,7 @@
 # Debian 12 machine (scripts/check-machine.sh) booted again with
 # cgroup_disable=ioasids, stock systemd, the ioasidctl package, podman and
 # libvirt as Debian ships them. Each row of the fallback table in
-# doc/operators-guide.md is a group of results here. TAP.
+# doc/operator-guide.md is a group of results here. TAP.
 alloc=/usr/lib/ioasid-tests/ioasid-alloc
 cg=/sys/fs/cgroup
 t=/run/ioasid-tests/fallback
