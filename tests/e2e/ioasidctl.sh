@@ -192,6 +192,38 @@ wait $watcher
 result $? "watch exits 0 on SIGINT"
 expect 4 "watch of a cgroup that does not exist" $ctl watch /e2e/nope
 
+# a named cgroup is followed itself: through the controller disabled and
+# enabled again above it (its files are new), and when it is made again
+mkdir -p $cg/e2e/t/x
+echo +ioasids >$cg/e2e/t/cgroup.subtree_control
+$ctl watch /e2e/t/x >"$t/watch" 2>"$t/watch.err" &
+watcher=$!
+i=0
+while ! grep -q watching "$t/watch.err" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "watching 1 cgroup," "$t/watch.err"
+result $? "watch /e2e/t/x watches it"
+# (watch stopped meanwhile, so that it sees both writes at once: the
+# file it watched is gone, and one of the same name is there)
+kill -STOP $watcher
+echo -ioasids >$cg/e2e/t/cgroup.subtree_control && echo +ioasids >$cg/e2e/t/cgroup.subtree_control &&
+	echo 0 >$cg/e2e/t/x/ioasids.max
+kill -CONT $watcher
+(echo 0 >$cg/e2e/t/x/cgroup.procs && exec "$alloc" -n 1) >/dev/null 2>&1
+wait_lines 1
+sed -n 1p "$t/watch" | grep -q ' /e2e/t/x refused 1 allocation at ioasids.max 0 '
+result $? "  a refusal after the controller was disabled and enabled again above it"
+rmdir $cg/e2e/t/x && mkdir $cg/e2e/t/x && echo 0 >$cg/e2e/t/x/ioasids.max
+(echo 0 >$cg/e2e/t/x/cgroup.procs && exec "$alloc" -n 1) >/dev/null 2>&1
+wait_lines 2
+sed -n 2p "$t/watch" | grep -q ' /e2e/t/x refused 1 allocation at ioasids.max 0 '
+result $? "  a refusal after it was removed and made again (a unit's restart)"
+[ "$(wc -l <"$t/watch")" -eq 2 ]
+result $? "  two refusals, two lines"
+sed 's/^/# /' "$t/watch"
+kill -INT $watcher
+wait $watcher
+rmdir $cg/e2e/t/x $cg/e2e/t
+
 # top, in a terminal: tmux runs it in a 100x20 window; capture-pane reads
 # the screen. pane waits for the screen to show a pattern (30 s at most).
 pane() {

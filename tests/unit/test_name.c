@@ -28,8 +28,13 @@ static const struct {
 	  "machine-qemu\\x2d12\\x2dweb\\x2dfront.scope", "web-front", "", "domain web-front" },
 	{ "/machine.slice/machine-lxc\\x2d4242\\x2dct1.scope", "machine-lxc\\x2d4242\\x2dct1.scope",
 	  "ct1", "", "domain ct1" },
-	/* libvirt without systemd (cgroupfs layout) */
+	/* libvirt without systemd (cgroupfs layout), and systemd in an LXC domain */
 	{ "/machine/qemu-3-vm1.libvirt-qemu/emulator", "", "vm1", "", "domain vm1" },
+	{ "/machine/lxc-1-ct1.libvirt-lxc/system.slice/sshd.service", "sshd.service", "ct1", "",
+	  "domain ct1" },
+	/* a scope whose escapes are not ASCII is no domain of libvirt's */
+	{ "/machine.slice/machine-qemu\\x2d1\\x2dv\\xc3\\xa9.scope",
+	  "machine-qemu\\x2d1\\x2dv\\xc3\\xa9.scope", "", "", "unit machine-qemu\\x2d1\\x2dv\\xc3\\xa9.scope" },
 	/* a machine that is not libvirt's: systemd-nspawn */
 	{ "/machine.slice/machine-debian.scope", "machine-debian.scope", "", "",
 	  "unit machine-debian.scope" },
@@ -102,10 +107,12 @@ static void display(void **state)
 	char out[64];
 
 	(void)state;
-	/* systemd's escapes stay as systemctl shows them; UTF-8 stays */
+	/* systemd's escapes stay as systemctl shows them */
 	assert_string_equal("machine-qemu\\x2d1\\x2dvm1.scope",
 			    cg_display("machine-qemu\\x2d1\\x2dvm1.scope", out, sizeof(out)));
-	assert_string_equal("/caf\xc3\xa9", cg_display("/caf\xc3\xa9", out, sizeof(out)));
+	/* everything but printable ASCII, UTF-8 and a bidi override too */
+	assert_string_equal("/caf\\xc3\\xa9", cg_display("/caf\xc3\xa9", out, sizeof(out)));
+	assert_string_equal("/\\xe2\\x80\\xaeab", cg_display("/\xe2\x80\xae" "ab", out, sizeof(out)));
 	/* an escape sequence, a newline, a C1 CSI, invalid UTF-8 */
 	assert_string_equal("/a\\x1b[2Jb", cg_display("/a\x1b[2Jb", out, sizeof(out)));
 	assert_string_equal("/new\\x0aline", cg_display("/new\nline", out, sizeof(out)));

@@ -44,10 +44,18 @@ static void unescape(char *dst, size_t size, const char *src, size_t len)
 	dst[o] = '\0';
 }
 
-/* libvirt's machine name "DRIVER-ID-NAME": NAME, if it is one */
+/*
+ * libvirt's machine name "DRIVER-ID-NAME": NAME, if it is one. libvirt
+ * makes machine names of printable ASCII only; anything else is no domain
+ * of libvirt's (and would not be valid in JSON).
+ */
 static bool domain_of(char *dst, size_t size, const char *machine)
 {
 	const char *p = machine;
+
+	for (const char *q = machine; *q; q++)
+		if (*q < 0x21 || *q > 0x7e)
+			return false;
 
 	if (strncmp(p, "qemu-", 5) && strncmp(p, "lxc-", 4))
 		return false;
@@ -104,8 +112,11 @@ void cg_names(const char *path, struct cg_names *n)
 		if (!strncmp(c, "machine-", 8) && ends_with(c, len, ".scope")) {
 			unescape(machine, sizeof(machine), c + 8, len - 8 - 6);
 			domain_of(n->domain, sizeof(n->domain), machine);
-		} else if (ends_with(c, len, ".libvirt-qemu") || ends_with(c, len, ".libvirt-lxc")) {
-			copy(machine, sizeof(machine), c, strrchr(c, '.') - c);
+		} else if (ends_with(c, len, ".libvirt-qemu")) {
+			copy(machine, sizeof(machine), c, len - strlen(".libvirt-qemu"));
+			domain_of(n->domain, sizeof(n->domain), machine);
+		} else if (ends_with(c, len, ".libvirt-lxc")) {
+			copy(machine, sizeof(machine), c, len - strlen(".libvirt-lxc"));
 			domain_of(n->domain, sizeof(n->domain), machine);
 		}
 		if (kube) {
@@ -169,16 +180,10 @@ const char *cg_display(const char *in, char *out, size_t len)
 	size_t o = 0;
 
 	while (*p && o + 5 < len) {
-		size_t n = utf8_seq_len(p);
-
-		/* C1 controls (U+0080 to U+009F, CSI among them) are escaped too */
-		if ((n > 1 && !(p[0] == 0xc2 && p[1] < 0xa0)) || (n == 1 && *p >= 0x20 && *p < 0x7f)) {
-			memcpy(out + o, p, n);
-			o += n;
-			p += n;
-		} else {
+		if (*p >= 0x20 && *p < 0x7f)
+			out[o++] = (char)*p++;
+		else
 			o += snprintf(out + o, len - o, "\\x%02x", *p++);
-		}
 	}
 	out[o] = '\0';
 	return out;

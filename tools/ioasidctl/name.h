@@ -37,11 +37,12 @@ size_t utf8_seq_len(const unsigned char *p);
 
 /*
  * @in as a table shows it (@out, @len bytes; returns @out): printable ASCII
- * and valid UTF-8 as they are, every other byte (a control, an escape
- * sequence, invalid UTF-8) as \xHH. A cgroup name may hold any byte but
- * '/'; systemd's "\x2d" in unit names stays as systemctl shows it. Tables
- * drawn with this are printed with libsmartcols' own encoding off, which
- * would turn every backslash into \x5c.
+ * as it is, every other byte as \xHH, so that no name (which may hold any
+ * byte but '/') can drive a terminal whatever its locale, or hide behind
+ * Unicode's bidirectional and invisible characters; systemd's "\x2d" in
+ * unit names stays as systemctl shows it. Tables drawn with this are
+ * printed with libsmartcols' own encoding off, which would turn every
+ * backslash into \x5c.
  */
 const char *cg_display(const char *in, char *out, size_t len);
 
