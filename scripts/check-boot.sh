@@ -37,6 +37,7 @@ mkdir -p "$out"
 		ioasidctl|containers|libvirt|security|failslab) files=$(ls "$out"/e2e-$suite.tap 2>/dev/null) ;;
 		bench_smp) files=$(ls "$out"/bench-smp.tap 2>/dev/null) ;;
 		no_controller) files=$(ls "$out"/e2e-no-controller.tap 2>/dev/null) ;;
+		docs) files=$(ls "$out"/docs-uml.tap 2>/dev/null) ;;
 		*) files=$(ls "$out/$suite.tap" 2>/dev/null) ;;
 		esac
 		n=$((n + 1))
