@@ -77,11 +77,10 @@ static void table(void **state)
 	free(s);
 }
 
-/* A flat table (or JSON) of @n cgroups, each shown by its path (free it). */
-static char *render_flat(bool json, const char *const *paths, const struct ioasids_stat *const *st,
-			 int n)
+/* @o's output for @n cgroups, each shown by its path (free it). */
+static char *render_rows(struct out *o, const char *const *paths,
+			 const struct ioasids_stat *const *st, int n)
 {
-	struct out *o = out_new(false, json);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -94,6 +93,13 @@ static char *render_flat(bool json, const char *const *paths, const struct ioasi
 	fclose(f);
 	out_free(o);
 	return buf;
+}
+
+/* A flat table (or JSON) of @n cgroups (free it). */
+static char *render_flat(bool json, const char *const *paths, const struct ioasids_stat *const *st,
+			 int n)
+{
+	return render_rows(out_new(false, json), paths, st, n);
 }
 
 /* Cgroups of no unit, VM or pod: no WORKLOAD column, no trailing blanks. */
@@ -183,19 +189,7 @@ static void json_root_and_escaping(void **state)
 /* What show --format prometheus prints for @n rows (free it). */
 static char *render_prom(const char *const *names, const struct ioasids_stat *const *st, int n)
 {
-	struct out *o = out_new_prometheus(1048575, 12);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(o);
-	assert_non_null(f);
-	for (int i = 0; i < n; i++)
-		assert_non_null(out_add(o, NULL, names[i], names[i], st[i]));
-	assert_int_equal(0, out_print(o, f));
-	fclose(f);
-	out_free(o);
-	return buf;
+	return render_rows(out_new_prometheus(1048575, 12), names, st, n);
 }
 
 /*

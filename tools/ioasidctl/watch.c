@@ -388,7 +388,6 @@ int watch_run(char **cgroups, int n)
 			ret = add_tree(&ctx, cgroups[i], true);
 		if (ret) {
 			fprintf(stderr, "ioasidctl: %s: %s\n", cgroups[i], strerror(-ret));
-			drop_tree(&ctx, "");
 			for (struct watched **p = &ctx.list; *p;)
 				drop(&ctx, p);
 			return ret == -ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
