@@ -141,20 +141,27 @@ $ctl set /e2e/a/b 5 >/dev/null
 [ "$(cgget -n -v -r ioasids.max /e2e/a/b)" = 5 ]
 result $? "a value set with ioasidctl set shows in cgget"
 
-# watch: one line per refusal, naming the cgroup whose limit refused.
-# Its files are emptied here, before it starts: the redirections of a job
-# started with & are made in the child, which the waits below could
-# otherwise outrun and read the last watch's lines.
-: >"$t/watch"
-: >"$t/watch.err"
-$ctl watch /e2e/a >"$t/watch" 2>"$t/watch.err" &
-watcher=$!
-i=0
-while ! grep -q watching "$t/watch.err" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "watching 3 cgroups" "$t/watch.err"
-rc=$?
-result $rc "watch /e2e/a watches /e2e/a, /e2e/a/b and /e2e/a/c"
-[ $rc -eq 0 ] || sed 's/^/# watch: /' "$t/watch.err"
+# start_watch CGROUP SAYS DESCRIPTION: watch CGROUP in the background
+# ($watcher), output in $t/watch and $t/watch.err; a result for whether
+# it says SAYS once it runs (a minute at most on a slow kernel). Its
+# files are emptied before it starts: the redirections of a job started
+# with & are made in the child, which the wait could otherwise outrun and
+# read the last watch's lines.
+start_watch() {
+	: >"$t/watch"
+	: >"$t/watch.err"
+	$ctl watch "$1" >"$t/watch" 2>"$t/watch.err" &
+	watcher=$!
+	i=0
+	while ! grep -q watching "$t/watch.err" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	grep -q "$2" "$t/watch.err"
+	rc=$?
+	result $rc "$3"
+	[ $rc -eq 0 ] || sed 's/^/# watch: /' "$t/watch.err"
+}
+
+# watch: one line per refusal, naming the cgroup whose limit refused
+start_watch /e2e/a "watching 3 cgroups" "watch /e2e/a watches /e2e/a, /e2e/a/b and /e2e/a/c"
 # b holds 3 of its 5: of 3 more, 2 are allocated and 1 refused
 (echo 0 >$cg/e2e/a/b/cgroup.procs && exec "$alloc" -n 3) >/dev/null 2>&1
 # wait_lines N: until watch has printed N lines (polled; it ends at once
@@ -203,16 +210,7 @@ expect 4 "watch of a cgroup that does not exist" $ctl watch /e2e/nope
 # enabled again above it (its files are new), and when it is made again
 mkdir -p $cg/e2e/t/x
 echo +ioasids >$cg/e2e/t/cgroup.subtree_control
-: >"$t/watch"
-: >"$t/watch.err"
-$ctl watch /e2e/t/x >"$t/watch" 2>"$t/watch.err" &
-watcher=$!
-i=0
-while ! grep -q watching "$t/watch.err" 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-grep -q "watching 1 cgroup," "$t/watch.err"
-rc=$?
-result $rc "watch /e2e/t/x watches it"
-[ $rc -eq 0 ] || sed 's/^/# watch: /' "$t/watch.err"
+start_watch /e2e/t/x "watching 1 cgroup," "watch /e2e/t/x watches it"
 # (watch stopped meanwhile, so that it sees both writes at once: the
 # file it watched is gone, and one of the same name is there)
 kill -STOP $watcher
