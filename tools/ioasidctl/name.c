@@ -112,11 +112,9 @@ void cg_names(const char *path, struct cg_names *n)
 		if (!strncmp(c, "machine-", 8) && ends_with(c, len, ".scope")) {
 			unescape(machine, sizeof(machine), c + 8, len - 8 - 6);
 			domain_of(n->domain, sizeof(n->domain), machine);
-		} else if (ends_with(c, len, ".libvirt-qemu")) {
-			copy(machine, sizeof(machine), c, len - strlen(".libvirt-qemu"));
-			domain_of(n->domain, sizeof(n->domain), machine);
-		} else if (ends_with(c, len, ".libvirt-lxc")) {
-			copy(machine, sizeof(machine), c, len - strlen(".libvirt-lxc"));
+		} else if (ends_with(c, len, ".libvirt-qemu") || ends_with(c, len, ".libvirt-lxc")) {
+			/* the component's own last dot, not one further down */
+			copy(machine, sizeof(machine), c, (const char *)memrchr(c, '.', len) - c);
 			domain_of(n->domain, sizeof(n->domain), machine);
 		}
 		if (kube) {

@@ -186,6 +186,12 @@ static void drop(struct watch_ctx *ctx, struct watched **p)
 	free(w);
 }
 
+static void drop_all(struct watch_ctx *ctx)
+{
+	while (ctx->list)
+		drop(ctx, &ctx->list);
+}
+
 /* Drop @path and every cgroup below it ("" for all); never the anchors. */
 static void drop_tree(struct watch_ctx *ctx, const char *path)
 {
@@ -302,7 +308,8 @@ static int add_one(const char *path, int depth, void *data)
 }
 
 /*
- * Watch @path and, if @recursive, every cgroup below it; else its children.
+ * Watch @path and, if @recursive, every cgroup below it; else @path and
+ * its children.
  * Only running out of memory, files or inotify watches is an error: a
  * cgroup that cannot be read is said and skipped.
  */
@@ -388,8 +395,7 @@ int watch_run(char **cgroups, int n)
 			ret = add_tree(&ctx, cgroups[i], true);
 		if (ret) {
 			fprintf(stderr, "ioasidctl: %s: %s\n", cgroups[i], strerror(-ret));
-			for (struct watched **p = &ctx.list; *p;)
-				drop(&ctx, p);
+			drop_all(&ctx);
 			return ret == -ENOENT ? EXIT_NOTFOUND : EXIT_FAIL;
 		}
 	}
@@ -397,8 +403,7 @@ int watch_run(char **cgroups, int n)
 	fprintf(stderr, "ioasidctl: watching %zu cgroup%s, and those made below; Ctrl-C to stop\n",
 		ctx.files, ctx.files == 1 ? "" : "s");
 	ret = sd_event_loop(e);
-	for (struct watched **p = &ctx.list; *p;)
-		drop(&ctx, p);
+	drop_all(&ctx);
 	if (ret < 0) {
 		fprintf(stderr, "ioasidctl: watch: %s\n", strerror(-ret));
 		return EXIT_FAIL;
