@@ -28,7 +28,13 @@ for dir in "$@"; do
 		fi
 		printf '  %-40s %4d passed %4d failed %4d skipped  %s\n' "$name" "$pass" "$fail" "$skip" "$status"
 		if [ "$fail" -ne 0 ] || [ "$status" = "RAN NO TEST" ]; then
-			grep -E '^[ \t]*not ok|^# .*(FAIL|Expected|ASSERT)|^[ \t]*# .*(EXPECTATION FAILED|Expected)' "$f" | head -n 20 | sed 's/^/      /' || true
+			# each failure with the diagnostics under it (a kernel report's
+			# first lines, say), so that a log's tail says what went wrong
+			awk '/^[ \t]*not ok/ { print; d = 6; next }
+				d > 0 && /^[ \t]*#/ { print; d--; next }
+				{ d = 0 }
+				/^# .*(FAIL|Expected|ASSERT)|^[ \t]*# .*(EXPECTATION FAILED|Expected)/' "$f" |
+				head -n 30 | sed 's/^/      /' || true
 		fi
 		total_pass=$((total_pass + pass))
 		total_fail=$((total_fail + fail))
