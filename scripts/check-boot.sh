@@ -21,12 +21,20 @@ mkdir -p "$out"
 		echo "not ok 1 the test kernel booted and ran: $suites"
 	fi
 	# the reports of the debug kernel's checkers too (configs/uml-debug.config)
-	bad=$(grep -E 'WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked' \
-		"$out/dmesg.txt" "$out/console.log" 2>/dev/null | head -n 5)
+	re='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked'
+	bad=$(grep -hE "$re" "$out/dmesg.txt" "$out/console.log" 2>/dev/null | head -n 5)
 	if [ $booted -eq 0 ] && [ -z "$bad" ]; then
 		echo "ok 2 the kernel log has no warning, BUG or oops"
 	else
 		echo "not ok 2 the kernel log has no warning, BUG or oops"
+		# the first report with the lines under it (a race's two
+		# accesses, a warning's location), then the first lines that
+		# matched: what a log's tail needs to name the cause
+		for f in "$out/dmesg.txt" "$out/console.log"; do
+			grep -qE "$re" "$f" 2>/dev/null || continue
+			grep -m1 -A10 -E "$re" "$f" | sed 's/^/# /'
+			break
+		done
 		printf '# %s\n' "$bad"
 	fi
 	# every suite asked for left its results

@@ -30,7 +30,7 @@ for dir in "$@"; do
 		if [ "$fail" -ne 0 ] || [ "$status" = "RAN NO TEST" ]; then
 			# each failure with the diagnostics under it (a kernel report's
 			# first lines, say), so that a log's tail says what went wrong
-			awk '/^[ \t]*not ok/ { print; d = 6; next }
+			awk '/^[ \t]*not ok/ { print; d = 16; next }
 				d > 0 && /^[ \t]*#/ { print; d--; next }
 				{ d = 0 }
 				/^# .*(FAIL|Expected|ASSERT)|^[ \t]*# .*(EXPECTATION FAILED|Expected)/' "$f" |
