@@ -174,6 +174,7 @@ unit: deps-tools
 	@$(TOP)/tests/unit/ioasidctl-host.sh $(TOP) $(BUILD) >$(CHECK)/host/ioasidctl-host.tap 2>&1 || true
 	@$(TOP)/tests/unit/generator-host.sh $(TOP) $(BUILD) >$(CHECK)/host/generator-host.tap 2>&1 || true
 	@$(TOP)/tests/unit/docs-host.sh $(TOP) >$(CHECK)/host/docs-host.tap 2>&1 || true
+	@$(TOP)/tests/unit/kernel-log-host.sh $(TOP) >$(CHECK)/host/kernel-log-host.tap 2>&1 || true
 
 install: ioasidctl
 	@$(MAKE) --no-print-directory -C $(CTLDIR) O=$(BUILD)/ioasidctl install

@@ -1,0 +1,128 @@
+#!/bin/bash
+# Read a test kernel's log for the reports of its checkers: KASAN, KCSAN,
+# lockdep, kmemleak, UBSAN, debug objects, WARN, BUG, oops and panics.
+#
+# Every report fails the boot but one kind: a KCSAN data race in which no
+# stack frame of either access is a function of the series' code. Non-strict
+# KCSAN still reports races that the VFS, fsnotify and 9p keep on purpose
+# (a plain read of dentry->d_flags beside a locked "|=", say), and our tests
+# reach them through cgroupfs, inotify and the 9p root. Those are listed
+# under the result, not failed. A race with a frame in the series' code
+# fails, and so does every KCSAN report when the series' function names
+# cannot be read.
+#
+# The series' code: the functions defined in its own files (the controller,
+# the IOASID core, /dev/ioasid, the benchmark, the KUnit suites) and in every
+# .c file of the kernel tree that a patch of patches/series/ touches.
+#
+# Usage: scripts/kernel-log.sh LOG...
+# Prints "# " lines: the first failing report with the ten lines under it,
+# the first five failing lines, then one line per race outside the series.
+# Exits 0 when nothing failed, 1 otherwise.
+# IOASID_TREE: the patched kernel tree (default: build/linux).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=${IOASID_TREE:-${BUILD:-$top/build}/linux}
+
+names=$(mktemp)
+trap 'rm -f "$names"' EXIT
+# A function definition in kernel style: a return type and the name at the
+# start of a line, the parameters after. Prototypes add names too: more
+# names only fail more reports.
+list_functions() {
+	sed -nE 's/^[A-Za-z_][A-Za-z0-9_ *]*[ *]([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$@"
+}
+known=1
+own=("$top"/kernel/cgroup/ioasid.c "$top"/drivers/iommu/ioasid/*.c "$top"/tests/kunit/*.c)
+list_functions "${own[@]}" >"$names" || known=0
+for f in $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch | sort -u); do
+	if [ -f "$tree/$f" ]; then
+		list_functions "$tree/$f" >>"$names"
+	else
+		known=0
+	fi
+done
+[ -s "$names" ] || known=0
+
+logs=()
+for f in "$@"; do
+	[ -r "$f" ] && logs+=("$f")
+done
+[ ${#logs[@]} -gt 0 ] || exit 0
+
+re='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked'
+
+awk -v names="$names" -v known="$known" -v re="$re" '
+BEGIN {
+	while ((getline n < names) > 0)
+		ours[n] = 1
+	failed = 0; shown = 0; ctx = 0; nbad = 0; nup = 0
+}
+# A KCSAN report runs from its "BUG: KCSAN:" line to the rule of "="
+# that ends it (or the next report, or the end of the log).
+function finish() {
+	if (!in_k)
+		return
+	in_k = 0
+	if (hit || !known) {
+		failed = 1
+		if (!shown) {
+			shown = 1
+			printf "%s", block
+		}
+		bad[++nbad] = title
+	} else if (!(title in seen_up)) {
+		seen_up[title] = 1
+		up[++nup] = title
+	}
+}
+{
+	line = $0
+	sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "", line)
+}
+line ~ /BUG: KCSAN:/ {
+	finish()
+	in_k = 1; hit = 0; title = line; block = "# " line "\n"; kept = 1
+	next
+}
+in_k {
+	if (line ~ /^=+$/) {
+		finish()
+		next
+	}
+	if (kept < 11) {
+		block = block "# " line "\n"
+		kept++
+	}
+	# a frame: " func+0x1c/0x40", " ? func+0x1c/0x40", " func.isra.0+0x1c/0x40"
+	if (match(line, /^ *(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/)) {
+		fn = line
+		sub(/^ *(\? )?/, "", fn)
+		sub(/\+0x.*/, "", fn)
+		sub(/\..*/, "", fn)
+		if (fn in ours)
+			hit = 1
+	}
+	next
+}
+ctx > 0 {
+	print "# " line
+	ctx--
+}
+line ~ re {
+	failed = 1
+	if (!shown) {
+		shown = 1
+		print "# " line
+		ctx = 10
+	}
+	bad[++nbad] = line
+}
+END {
+	finish()
+	for (i = 1; i <= nbad && i <= 5; i++)
+		print "# " bad[i]
+	for (i = 1; i <= nup; i++)
+		print "# a data race outside the series: " up[i]
+	exit failed
+}' "${logs[@]}"

@@ -1,0 +1,127 @@
+#!/bin/bash
+# scripts/kernel-log.sh, the reader of the test kernels' logs, on logs made
+# for it: every report fails, but a KCSAN data race with no frame in the
+# series' code, which is listed. With awk as Debian installs it (mawk) and
+# with gawk. TAP on stdout.
+# Usage: tests/unit/kernel-log-host.sh TOP
+top=$1
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+# shellcheck disable=SC1091
+. "$top/tests/lib/tap.sh"
+echo "TAP version 13"
+
+# A kernel tree with the one .c file the series patches that a report
+# below names: cgroup.c.
+tree=$t/tree
+mkdir -p "$tree/kernel/cgroup"
+cat >"$tree/kernel/cgroup/cgroup.c" <<'C'
+void cgroup_file_notify(struct cgroup_file *cfile)
+{
+}
+C
+# and the other .c files the series patches, empty
+for f in $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch | sort -u); do
+	mkdir -p "$tree/$(dirname "$f")"
+	[ -e "$tree/$f" ] || : >"$tree/$f"
+done
+
+boot() {
+	cat <<'LOG'
+[    0.000000] Linux version 6.12.118 (root@host) #1 SMP PREEMPT
+[    1.590216] kcsan: enabled early
+[    2.373945] kcsan: selftest: 3/3 tests passed
+LOG
+}
+# kcsan_report TITLE FRAME1 FRAME2
+kcsan_report() {
+	cat <<LOG
+[   41.101000] ==================================================================
+[   41.101010] BUG: KCSAN: data-race in $1
+[   41.101020] 
+[   41.101030] write to 0xffff88800a2b3c40 of 4 bytes by task 312 on cpu 2:
+[   41.101040]  $2+0x5c/0x140
+[   41.101050]  inotify_update_watch+0x2e1/0x3a0
+[   41.101060]  __x64_sys_inotify_add_watch+0x18c/0x2a0
+[   41.101070]  do_syscall_64+0x9e/0x1a0
+[   41.101080] 
+[   41.101090] read to 0xffff88800a2b3c40 of 4 bytes by task 318 on cpu 0:
+[   41.101100]  $3+0x3a/0x4b0
+[   41.101110]  vfs_read+0x1ab/0x5e0
+[   41.101120]  ksys_read+0xd1/0x160
+[   41.101130]  do_syscall_64+0x9e/0x1a0
+[   41.101140] 
+[   41.101150] value changed: 0x00200008 -> 0x08200008
+[   41.101160] 
+[   41.101170] Reported by Kernel Concurrency Sanitizer on:
+[   41.101180] CPU: 0 UID: 0 PID: 318 Comm: ioasidctl Not tainted 6.12.118 #1
+[   41.101190] ==================================================================
+LOG
+}
+warning() {
+	cat <<'LOG'
+[   52.000000] ------------[ cut here ]------------
+[   52.000010] WARNING: CPU: 1 PID: 77 at kernel/cgroup/ioasid.c:117 ioasids_cancel+0x4c/0x60
+[   52.000020] Modules linked in:
+[   52.000030] CPU: 1 UID: 0 PID: 77 Comm: ioasid-stress Not tainted 6.12.118 #1
+LOG
+}
+
+for awk in mawk gawk; do
+	if ! command -v $awk >/dev/null; then
+		echo "ok $((n + 1)) # SKIP $awk is not installed"
+		n=$((n + 1))
+		continue
+	fi
+	mkdir -p "$t/bin"
+	ln -sf "$(command -v $awk)" "$t/bin/awk"
+	run() { PATH=$t/bin:$PATH IOASID_TREE=$tree "$top/scripts/kernel-log.sh" "$@"; }
+
+	boot >"$t/clean.log"
+	expect 0 "$awk: a clean log passes, silently" run "$t/clean.log"
+	[ ! -s "$t/out" ]
+	result $? "$awk: ... and prints nothing"
+
+	{ boot; kcsan_report "fsnotify_set_children_dentry_flags / __fsnotify_parent" \
+		fsnotify_set_children_dentry_flags __fsnotify_parent; } >"$t/upstream.log"
+	expect 0 "$awk: a KCSAN race with no frame in the series' code passes" run "$t/upstream.log"
+	has "a data race outside the series: BUG: KCSAN: data-race in fsnotify_set_children_dentry_flags / __fsnotify_parent"
+	result $? "$awk: ... and is listed by its title"
+	# twice, in dmesg and on the console: listed once
+	expect 0 "$awk: the same race in two logs passes" run "$t/upstream.log" "$t/upstream.log"
+	[ "$(grep -c 'outside the series' "$t/out")" -eq 1 ]
+	result $? "$awk: ... and is listed once"
+
+	{ boot; kcsan_report "ioasids_try_charge / ioasids_max_write" \
+		ioasids_try_charge ioasids_max_write; } >"$t/ours.log"
+	expect 1 "$awk: a KCSAN race in the controller fails" run "$t/ours.log"
+	has "# BUG: KCSAN: data-race in ioasids_try_charge / ioasids_max_write" &&
+		has "# write to 0xffff88800a2b3c40 of 4 bytes by task 312 on cpu 2:"
+	result $? "$awk: ... with the report's title and first lines"
+
+	# our frame deeper in a stack, under upstream code
+	{ boot; kcsan_report "kernfs_notify / kernfs_notify" kernfs_notify kernfs_notify |
+		sed 's/ inotify_update_watch+/ cgroup_file_notify+/'; } >"$t/deep.log"
+	expect 1 "$awk: a race with a frame in a function the series patches (cgroup.c) fails" run "$t/deep.log"
+
+	# a frame of an optimised copy: func.isra.0
+	{ boot; kcsan_report "ioasid_alloc / ioasid_free" ioasid_alloc.isra.0 ioasid_free; } >"$t/isra.log"
+	expect 1 "$awk: a frame of an .isra copy of the core's function fails" run "$t/isra.log"
+
+	# a report cut off before its closing rule
+	{ boot; kcsan_report "xas_load / ioasid_free" xas_load ioasid_free | sed '$d'; } >"$t/cut.log"
+	expect 1 "$awk: a report cut off at the log's end, with our frame, fails" run "$t/cut.log"
+
+	{ boot; warning; } >"$t/warn.log"
+	expect 1 "$awk: a WARNING fails" run "$t/warn.log"
+	has "# WARNING: CPU: 1 PID: 77 at kernel/cgroup/ioasid.c:117" && has "# Modules linked in:"
+	result $? "$awk: ... with the lines under it"
+
+	{ boot; kcsan_report "a / b" fsnotify_set_children_dentry_flags __fsnotify_parent; warning; } >"$t/both.log"
+	expect 1 "$awk: a race outside the series does not hide a WARNING after it" run "$t/both.log"
+
+	mv "$tree" "$tree.gone"
+	expect 1 "$awk: without the kernel tree, every KCSAN race fails" run "$t/upstream.log"
+	mv "$tree.gone" "$tree"
+done
+tap_end
