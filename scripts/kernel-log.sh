@@ -2,23 +2,27 @@
 # Read a test kernel's log for the reports of its checkers: KASAN, KCSAN,
 # lockdep, kmemleak, UBSAN, debug objects, WARN, BUG, oops and panics.
 #
-# Every report fails the boot but one kind: a KCSAN data race in which no
-# stack frame of either access is a function of the series' code. Non-strict
+# Every report fails the boot but one kind: a KCSAN data race between two
+# accesses whose stacks it printed, with no frame of either a function of
+# the series' code. Non-strict
 # KCSAN still reports races that the VFS, fsnotify and 9p keep on purpose
 # (a plain read of dentry->d_flags beside a locked "|=", say), and our tests
-# reach them through cgroupfs, inotify and the 9p root. Those are listed
+# reach them through inotify, path walks and the 9p root. Those are listed
 # under the result, not failed. A race with a frame in the series' code
-# fails, and so does every KCSAN report when the series' function names
+# fails, and so do a race "at unknown origin" (one stack only), a failed
+# KCSAN assertion, and every KCSAN report when the series' function names
 # cannot be read.
 #
 # The series' code: the functions defined in its own files (the controller,
 # the IOASID core, /dev/ioasid, the benchmark, the KUnit suites) and in every
-# .c file of the kernel tree that a patch of patches/series/ touches.
+# .c file of the kernel tree that a patch of patches/series/ or
+# patches/test-kernel/ touches (all of cgroup.c, say: a race reached
+# through a cgroupfs write fails).
 #
 # Usage: scripts/kernel-log.sh LOG...
 # Prints "# " lines: the first failing report with the ten lines under it,
 # the first five failing lines, then one line per race outside the series.
-# Exits 0 when nothing failed, 1 otherwise.
+# Exits 0 when nothing failed, 1 otherwise (and when no log can be read).
 # IOASID_TREE: the patched kernel tree (default: build/linux).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,29 +30,34 @@ tree=${IOASID_TREE:-${BUILD:-$top/build}/linux}
 
 names=$(mktemp)
 trap 'rm -f "$names"' EXIT
-# A function definition in kernel style: a return type and the name at the
-# start of a line, the parameters after. Prototypes add names too: more
-# names only fail more reports.
+# Function definitions in kernel style: the name after its return type at
+# the start of a line, or alone at the start of the line after it. Macros
+# and prototypes add names too: more names only fail more reports.
 list_functions() {
-	sed -nE 's/^[A-Za-z_][A-Za-z0-9_ *]*[ *]([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$@"
+	sed -nE -e 's/^[A-Za-z_][A-Za-z0-9_ *]*[ *]([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' \
+		-e 's/^([A-Za-z_][A-Za-z0-9_]*)\(.*/\1/p' "$@"
 }
 known=1
 own=("$top"/kernel/cgroup/ioasid.c "$top"/drivers/iommu/ioasid/*.c "$top"/tests/kunit/*.c)
 list_functions "${own[@]}" >"$names" || known=0
-for f in $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch | sort -u); do
+while read -r f; do
 	if [ -f "$tree/$f" ]; then
 		list_functions "$tree/$f" >>"$names"
 	else
 		known=0
 	fi
-done
+done < <(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch \
+	"$top"/patches/test-kernel/*.patch | sort -u)
 [ -s "$names" ] || known=0
 
 logs=()
 for f in "$@"; do
 	[ -r "$f" ] && logs+=("$f")
 done
-[ ${#logs[@]} -gt 0 ] || exit 0
+if [ ${#logs[@]} -eq 0 ]; then
+	echo "# no kernel log to read: $*"
+	exit 1
+fi
 
 re='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked'
 
@@ -57,14 +66,15 @@ BEGIN {
 	while ((getline n < names) > 0)
 		ours[n] = 1
 	failed = 0; shown = 0; ctx = 0; nbad = 0; nup = 0
+	rule = "=================================================================="
 }
-# A KCSAN report runs from its "BUG: KCSAN:" line to the rule of "="
-# that ends it (or the next report, or the end of the log).
+# A KCSAN report runs from its "BUG: KCSAN:" line to the rule of 66 "="
+# that ends it (or the next report, or the end of its log file).
 function finish() {
 	if (!in_k)
 		return
 	in_k = 0
-	if (hit || !known) {
+	if (hit || !known || !race || unknown) {
 		failed = 1
 		if (!shown) {
 			shown = 1
@@ -76,17 +86,35 @@ function finish() {
 		up[++nup] = title
 	}
 }
+# a line that is a report of its own, even inside a KCSAN report (other
+# CPUs print in the middle of one)
+function report(line) {
+	failed = 1
+	if (!shown) {
+		shown = 1
+		print "# " line
+		ctx = 10
+	}
+	bad[++nbad] = line
+}
+FNR == 1 {
+	finish()
+	ctx = 0
+}
 {
 	line = $0
+	sub(/\r$/, "", line)		# the serial console ends lines with CR LF
 	sub(/^\[ *[0-9]+\.[0-9]+\] ?/, "", line)
 }
 line ~ /BUG: KCSAN:/ {
 	finish()
-	in_k = 1; hit = 0; title = line; block = "# " line "\n"; kept = 1
+	in_k = 1; hit = 0; unknown = 0; title = line
+	race = line ~ /BUG: KCSAN: data-race in /
+	block = "# " line "\n"; kept = 1
 	next
 }
 in_k {
-	if (line ~ /^=+$/) {
+	if (line == rule) {
 		finish()
 		next
 	}
@@ -94,10 +122,15 @@ in_k {
 		block = block "# " line "\n"
 		kept++
 	}
-	# a frame: " func+0x1c/0x40", " ? func+0x1c/0x40", " func.isra.0+0x1c/0x40"
-	if (match(line, /^ *(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/)) {
-		fn = line
-		sub(/^ *(\? )?/, "", fn)
+	if (line ~ /race at unknown origin/)
+		unknown = 1
+	if (line ~ re)
+		report(line)
+	# a frame: " func+0x1c/0x40", " func.isra.0+0x1c/0x40", wherever
+	# the line has it (after a prefix, after "reordered to:")
+	if (match(line, /(^|[ \t:])(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+/)) {
+		fn = substr(line, RSTART, RLENGTH)
+		sub(/^[ \t:]*(\? )?/, "", fn)
 		sub(/\+0x.*/, "", fn)
 		sub(/\..*/, "", fn)
 		if (fn in ours)
@@ -110,13 +143,7 @@ ctx > 0 {
 	ctx--
 }
 line ~ re {
-	failed = 1
-	if (!shown) {
-		shown = 1
-		print "# " line
-		ctx = 10
-	}
-	bad[++nbad] = line
+	report(line)
 }
 END {
 	finish()

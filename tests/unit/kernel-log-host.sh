@@ -6,7 +6,7 @@
 # Usage: tests/unit/kernel-log-host.sh TOP
 top=$1
 t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$t"' EXIT
 # shellcheck disable=SC1091
 . "$top/tests/lib/tap.sh"
 echo "TAP version 13"
@@ -19,9 +19,16 @@ cat >"$tree/kernel/cgroup/cgroup.c" <<'C'
 void cgroup_file_notify(struct cgroup_file *cfile)
 {
 }
+
+struct cgroup_subsys_state *
+css_next_descendant_pre(struct cgroup_subsys_state *pos)
+{
+}
 C
-# and the other .c files the series patches, empty
-for f in $(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch | sort -u); do
+# and the other .c files the series and the test kernels' patches touch,
+# empty
+sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch \
+	"$top"/patches/test-kernel/*.patch | sort -u | while read -r f; do
 	mkdir -p "$tree/$(dirname "$f")"
 	[ -e "$tree/$f" ] || : >"$tree/$f"
 done
@@ -61,7 +68,7 @@ LOG
 warning() {
 	cat <<'LOG'
 [   52.000000] ------------[ cut here ]------------
-[   52.000010] WARNING: CPU: 1 PID: 77 at kernel/cgroup/ioasid.c:117 ioasids_cancel+0x4c/0x60
+[   52.000010] WARNING: CPU: 1 PID: 77 at mm/slub.c:4512 kmem_cache_free+0x4c/0x60
 [   52.000020] Modules linked in:
 [   52.000030] CPU: 1 UID: 0 PID: 77 Comm: ioasid-stress Not tainted 6.12.118 #1
 LOG
@@ -87,10 +94,43 @@ for awk in mawk gawk; do
 	expect 0 "$awk: a KCSAN race with no frame in the series' code passes" run "$t/upstream.log"
 	has "a data race outside the series: BUG: KCSAN: data-race in fsnotify_set_children_dentry_flags / __fsnotify_parent"
 	result $? "$awk: ... and is listed by its title"
-	# twice, in dmesg and on the console: listed once
-	expect 0 "$awk: the same race in two logs passes" run "$t/upstream.log" "$t/upstream.log"
-	[ "$(grep -c 'outside the series' "$t/out")" -eq 1 ]
-	result $? "$awk: ... and is listed once"
+	# the serial console's copy: no timestamps, CR LF
+	sed 's/^\[ *[0-9.]*\] //; s/$/\r/' "$t/upstream.log" >"$t/upstream.console"
+	expect 0 "$awk: the same race in dmesg and on the console (CR LF) passes" \
+		run "$t/upstream.log" "$t/upstream.console"
+	[ "$(grep -c 'outside the series' "$t/out")" -eq 1 ] && ! grep -q "$(printf '\r')" "$t/out"
+	result $? "$awk: ... and is listed once, without the CR"
+	{ cat "$t/upstream.console"; warning | sed 's/^\[ *[0-9.]*\] //; s/$/\r/'; } >"$t/crlf.console"
+	expect 1 "$awk: on the console (CR LF), a WARNING after a listed race fails" run "$t/crlf.console"
+
+	warning >"$t/warning.txt"
+	{ boot; kcsan_report "a / b" fsnotify_set_children_dentry_flags __fsnotify_parent |
+		sed "/value changed/r $t/warning.txt"; } >"$t/inside.log"
+	sed -n '/BUG: KCSAN/,/^\[[ 0-9.]*\] =\{66\}$/p' "$t/inside.log" | grep -q 'WARNING'
+	result $? "$awk: (a WARNING inside a race's report)"
+	expect 1 "$awk: a WARNING printed inside a listed race's report fails" run "$t/inside.log"
+
+	{ boot; kcsan_report "a / b" fsnotify_set_children_dentry_flags __fsnotify_parent | head -n 9; } >"$t/cut1.log"
+	{ boot; warning; } >"$t/cut2.log"
+	expect 1 "$awk: a report cut off at one log's end does not swallow the next log's WARNING" \
+		run "$t/cut1.log" "$t/cut2.log"
+
+	{ boot; kcsan_report "css_next_descendant_pre / kernfs_find_ns" css_next_descendant_pre \
+		kernfs_find_ns; } >"$t/nextline.log"
+	expect 1 "$awk: a frame of a function whose name starts the line after its type fails" \
+		run "$t/nextline.log"
+
+	{ boot; kcsan_report "a / b" fsnotify_set_children_dentry_flags __fsnotify_parent |
+		sed 's/data-race in a \/ b/assert: race in a \/ b/'; } >"$t/assert.log"
+	expect 1 "$awk: a failed KCSAN assertion fails, wherever it is" run "$t/assert.log"
+
+	{ boot; kcsan_report "__fsnotify_parent" x __fsnotify_parent |
+		sed '/^\[[ 0-9.]*\] write to/,/^\[[ 0-9.]*\] $/d; s/^\(\[[ 0-9.]*\]\) read to/\1 race at unknown origin, with read to/'; } >"$t/unknown.log"
+	grep -q 'race at unknown origin' "$t/unknown.log" && ! grep -q ' x+0x' "$t/unknown.log"
+	result $? "$awk: (a race at unknown origin: one stack)"
+	expect 1 "$awk: a race at unknown origin fails: its other access is not known" run "$t/unknown.log"
+
+	expect 1 "$awk: no log to read fails" run "$t/none.log"
 
 	{ boot; kcsan_report "ioasids_try_charge / ioasids_max_write" \
 		ioasids_try_charge ioasids_max_write; } >"$t/ours.log"
@@ -114,7 +154,7 @@ for awk in mawk gawk; do
 
 	{ boot; warning; } >"$t/warn.log"
 	expect 1 "$awk: a WARNING fails" run "$t/warn.log"
-	has "# WARNING: CPU: 1 PID: 77 at kernel/cgroup/ioasid.c:117" && has "# Modules linked in:"
+	has "# WARNING: CPU: 1 PID: 77 at mm/slub.c:4512" && has "# Modules linked in:"
 	result $? "$awk: ... with the lines under it"
 
 	{ boot; kcsan_report "a / b" fsnotify_set_children_dentry_flags __fsnotify_parent; warning; } >"$t/both.log"
