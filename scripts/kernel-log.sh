@@ -8,13 +8,17 @@
 # locked "|=", say), and our tests reach them through inotify, path walks
 # and the 9p root. Those are listed under the result, not failed.
 #
-# A race "at unknown origin" has one stack: KCSAN saw the value change but
-# no instrumented access to it. The other side is code built without KCSAN
-# or a device: under QEMU, the virtio ring the 9p root's requests go
-# through, which QEMU writes (virtqueue_kick_prepare reading the ring's
-# event index). The series' code is all instrumented, so such a race with
-# no frame in it is listed too; it fails when a Makefile of the series or a
-# patch turns KCSAN_SANITIZE off, since then the unseen side could be ours.
+# A race "at unknown origin" has one stack: KCSAN saw the value change
+# while it watched, but no instrumented access hit its watchpoint. The
+# other side is mostly code built without KCSAN or a device: under QEMU,
+# the virtio ring the 9p root's requests go through, which QEMU writes
+# (virtqueue_kick_prepare reading the ring's event index failed a CI run).
+# Such a race with no frame in the series' code is listed too. The series'
+# code is all instrumented, so a race with it is caught by the watchpoint
+# and printed with both stacks, which fails; only a write that checked just
+# before the watchpoint was set slips through as unknown origin. When a
+# Makefile of the series, a patch, or a Makefile beside a file it patches
+# names KCSAN_SANITIZE, every race at unknown origin fails again.
 #
 # A race with a frame in the series' code fails, and so do a failed KCSAN
 # assertion and every KCSAN report when the series' function names cannot
