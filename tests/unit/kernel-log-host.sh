@@ -34,6 +34,20 @@ sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch \
 	[ -e "$tree/$f" ] || : >"$tree/$f"
 done
 
+# A copy of the project's files that kernel-log.sh reads, to exempt one
+# of them from KCSAN at a time.
+ftop=$t/top
+mkdir -p "$ftop/scripts" "$ftop/kernel/cgroup" "$ftop/drivers/iommu" "$ftop/include/linux" "$ftop/tests"
+cp "$top/scripts/kernel-log.sh" "$ftop/scripts/"
+cp "$top/kernel/cgroup/ioasid.c" "$ftop/kernel/cgroup/"
+cp -r "$top/drivers/iommu/ioasid" "$ftop/drivers/iommu/"
+cp "$top"/include/linux/*.h "$ftop/include/linux/"
+cp -r "$top/tests/kunit" "$ftop/tests/"
+cp -r "$top/patches" "$ftop/"
+# exempt FILE LINE: the copy's FILE with LINE at its end (undo: restore FILE)
+exempt() { echo "$2" >>"$ftop/$1"; }
+restore() { cp "$top/$1" "$ftop/$1"; }
+
 boot() {
 	cat <<'LOG'
 [    0.000000] Linux version 6.12.118 (root@host) #1 SMP PREEMPT
@@ -175,7 +189,33 @@ for awk in mawk gawk; do
 	expect 1 "$awk: with a file the series touches not instrumented, a race at unknown origin fails" \
 		run "$t/virtio.log"
 	expect 0 "$awk: ... but a race with both stacks outside the series still passes" run "$t/upstream.log"
+	echo 'KCSAN_SANITIZE := n' >"$tree/kernel/cgroup/Makefile"
+	expect 1 "$awk: with the controller's directory not instrumented, a race at unknown origin fails" \
+		run "$t/virtio.log"
+	echo 'KCSAN_SANITIZE_softirq.o := n' >"$tree/kernel/cgroup/Makefile"
+	expect 0 "$awk: another object's exemption beside the series' files changes nothing" run "$t/virtio.log"
 	rm "$tree/kernel/cgroup/Makefile"
+
+	runtop() { PATH=$t/bin:$PATH IOASID_TREE=$tree "$ftop/scripts/kernel-log.sh" "$@"; }
+	expect 0 "$awk: (the copy of the project's files reads as the project)" runtop "$t/virtio.log"
+	exempt drivers/iommu/ioasid/core.c 'static void __no_kcsan ioasid_quiet(void) {}'
+	expect 1 "$awk: with __no_kcsan in the core, a race at unknown origin fails" runtop "$t/virtio.log"
+	restore drivers/iommu/ioasid/core.c
+	exempt drivers/iommu/ioasid/Makefile 'KCSAN_SANITIZE_core.o := n'
+	expect 1 "$awk: with the core's object exempt in its Makefile, a race at unknown origin fails" \
+		runtop "$t/virtio.log"
+	restore drivers/iommu/ioasid/Makefile
+	ps=("$top"/patches/series/*.patch)
+	last=${ps[-1]#"$top"/}
+	exempt "$last" '+KCSAN_SANITIZE_iommu.o := n'
+	expect 1 "$awk: with a patch exempting an object, a race at unknown origin fails" runtop "$t/virtio.log"
+	restore "$last"
+
+	{ boot; virtio_report; kcsan_report "fsnotify_set_children_dentry_flags / __fsnotify_parent" \
+		fsnotify_set_children_dentry_flags __fsnotify_parent; } >"$t/two.log"
+	expect 0 "$awk: a race at unknown origin, then one with both stacks, passes" run "$t/two.log"
+	grep -qx '# a data race outside the series: BUG: KCSAN: data-race in fsnotify_set_children_dentry_flags / __fsnotify_parent' "$t/out"
+	result $? "$awk: ... and only the first is listed as at unknown origin"
 
 	expect 1 "$awk: no log to read fails" run "$t/none.log"
 
