@@ -70,8 +70,8 @@ done < <(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$top"/patches/series/*.patch \
 # setting does not pass down), and __no_kcsan, noinstr, data_race() and
 # the like in the source. Checked in our files, in the lines the patches
 # add, and in the tree's Makefiles beside our files and those the patches
-# touch. (Where ioasid_kunit.c goes: drivers/iommu/ioasid.)
-seen=1
+# touch. (ioasid_kunit.c builds beside the core, under its Makefile.)
+instrumented=1
 objs=$(for f in "${own[@]}" "${touched[@]}"; do basename "$f" .c; done | sort -u | paste -sd'|')
 mkre="^[[:space:]]*KCSAN_SANITIZE([[:space:]]*:?=|_($objs)\.o)"
 srcre='KCSAN_SANITIZE|__no_kcsan|__no_sanitize_thread|noinstr|data_race\(|kcsan_(disable|enable|nestable)|ASSERT_EXCLUSIVE_BITS|__kcsan_'
@@ -79,9 +79,9 @@ makefiles=("$tree"/kernel/cgroup/Makefile "$top"/drivers/iommu/ioasid/Makefile)
 for f in "${touched[@]}"; do
 	makefiles+=("$tree/$(dirname "$f")/Makefile")
 done
-grep -qsE "$mkre" "${makefiles[@]}" && seen=0
-grep -qsE "$srcre" "${own[@]}" "$top"/drivers/iommu/ioasid/*.h "$top"/include/linux/*.h && seen=0
-grep -qsE "^\+.*($srcre)" "$top"/patches/series/*.patch "$top"/patches/test-kernel/*.patch && seen=0
+grep -qsE "$mkre" "${makefiles[@]}" && instrumented=0
+grep -qsE "$srcre" "${own[@]}" "$top"/drivers/iommu/ioasid/*.h "$top"/include/linux/*.h && instrumented=0
+grep -qsE "^\+.*($srcre)" "$top"/patches/series/*.patch "$top"/patches/test-kernel/*.patch && instrumented=0
 
 logs=()
 for f in "$@"; do
@@ -94,7 +94,7 @@ fi
 
 re='WARNING:|BUG:|Oops|Kernel panic|general protection|UBSAN:|KASAN:|suspected memory leak|possible (recursive|circular) locking|inconsistent lock state|lockdep:.*(off|disabl)|ODEBUG:|list_(add|del) corruption|INFO: task .* blocked'
 
-awk -v names="$names" -v known="$known" -v seen="$seen" -v re="$re" '
+awk -v names="$names" -v known="$known" -v instrumented="$instrumented" -v re="$re" '
 BEGIN {
 	while ((getline n < names) > 0)
 		ours[n] = 1
@@ -107,7 +107,7 @@ function finish() {
 	if (!in_k)
 		return
 	in_k = 0
-	if (hit || !known || !race || (unknown && !seen)) {
+	if (hit || !known || !race || (unknown && !instrumented)) {
 		failed = 1
 		if (!shown) {
 			shown = 1

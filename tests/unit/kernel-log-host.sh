@@ -168,14 +168,6 @@ for awk in mawk gawk; do
 		sed 's/data-race in a \/ b/assert: race in a \/ b/'; } >"$t/assert.log"
 	expect 1 "$awk: a failed KCSAN assertion fails, wherever it is" run "$t/assert.log"
 
-	{ boot; kcsan_report "__fsnotify_parent" x __fsnotify_parent |
-		sed '/^\[[ 0-9.]*\] write to/,/^\[[ 0-9.]*\] $/d; s/^\(\[[ 0-9.]*\]\) read to/\1 race at unknown origin, with read to/'; } >"$t/unknown.log"
-	grep -q 'race at unknown origin' "$t/unknown.log" && ! grep -q ' x+0x' "$t/unknown.log"
-	result $? "$awk: (a race at unknown origin: one stack)"
-	expect 0 "$awk: a race at unknown origin with no frame in the series' code passes" run "$t/unknown.log"
-	has "a data race outside the series: BUG: KCSAN: data-race in __fsnotify_parent (at unknown origin)"
-	result $? "$awk: ... and is listed as one at unknown origin"
-
 	# CI's: QEMU writes the virtio ring that the 9p root's requests use
 	{ boot; virtio_report; } >"$t/virtio.log"
 	expect 0 "$awk: the 9p root's virtio ring, written by QEMU (unknown origin), passes" run "$t/virtio.log"
