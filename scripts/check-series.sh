@@ -1,11 +1,13 @@
 #!/bin/bash
 # Every prefix of the series (make patches) builds: apply the patches one
 # by one to the pristine tree, and after each, build what the series adds
-# or touches in four configurations: UML and x86_64, each with the
-# series' options on (the test kernels' configs) and off. Objects, not
-# whole kernels: a prefix that breaks the build of a file it touches, or
-# that adds a Makefile line for a file not there yet, fails here. TAP in
-# OUTDIR/series.tap. Build directories: build/prefix.
+# or touches on x86_64 in two configurations: the series' options on (the
+# config of scripts/check-x86.sh) and all off.
+# Objects, not whole kernels: a prefix that breaks the build of a file it
+# touches, or that adds a Makefile line for a file not there yet, fails
+# here. UML is not built at every prefix: the series touches no
+# architecture code, and the whole series is built for UML by every test
+# kernel. TAP in OUTDIR/series.tap. Build directories: build/prefix.
 # Usage: scripts/check-series.sh OUTDIR
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,10 +33,10 @@ off_config() {
 	for o in $opts; do echo "# CONFIG_$o is not set"; done
 }
 
-# Start from the test kernels' configs: the UML kernel's, and the x86_64
-# one of scripts/check-x86.sh (configured here if it was not built yet).
+# Start from the x86_64 test config of scripts/check-x86.sh (configured
+# here if it was not built yet).
 configs=()
-for a in uml:um:uml.config x86_64:x86_64:x86_64.config; do
+for a in x86_64:x86_64:x86_64.config; do
 	IFS=: read -r name arch frag <<<"$a"
 	if ! "$top/scripts/build-kernel.sh" "$build/$name" "$arch" "$top/configs/$frag" olddefconfig >"$log" 2>&1; then
 		result not-ok "the $name test config is there to start from" "$log"
@@ -45,6 +47,7 @@ for a in uml:um:uml.config x86_64:x86_64:x86_64.config; do
 	off_config "$build/$name/.config" >"$base/$name-off.wanted"
 	configs+=("$name-on:$arch" "$name-off:$arch")
 done
+rm -rf "$base/uml-on" "$base/uml-off" "$base"/uml-*.wanted	# left by older runs
 
 if ! "$top/scripts/kernel-tree.sh" series "$base/patches" >"$log" 2>&1; then
 	result not-ok "make patches writes the series" "$log"
@@ -67,15 +70,21 @@ targets() { # ARCH CONFIG
 	echo "$t"
 }
 
-# One config at one prefix: its options as this prefix knows them
-# (olddefconfig drops the others), then the targets, in one make.
-build_one() { # CONFIG ARCH LOG
+# One config at one prefix: at the first prefix and after a patch that
+# changes a Kconfig file, its options as this prefix knows them
+# (olddefconfig drops the others); then the targets, in one make of their
+# own (a config target beside them would make kbuild build them one by
+# one, each with its own start-up).
+build_one() { # CONFIG ARCH LOG RECONFIGURE
 	local dir=$base/$1 t
-	cp "$base/$1.wanted" "$dir/.config"
 	t=$(targets "$2" "$1")
 	echo "targets: $t" >"$3"
+	if [ "$4" = 1 ]; then
+		cp "$base/$1.wanted" "$dir/.config"
+		make -C "$wt" O="$dir" ARCH="$2" LOCALVERSION= -s olddefconfig >>"$3" 2>&1 || return 1
+	fi
 	# shellcheck disable=SC2086
-	make -C "$wt" O="$dir" ARCH="$2" LOCALVERSION= -j1 -s olddefconfig $t >>"$3" 2>&1
+	make -C "$wt" O="$dir" ARCH="$2" LOCALVERSION= -j1 -s $t >>"$3" 2>&1
 }
 
 # Objects of ours left by an earlier run, of a later prefix, would stand
@@ -84,6 +93,7 @@ for c in "${configs[@]}"; do
 	rm -rf "$base/${c%%:*}/drivers/iommu/ioasid" "$base/${c%%:*}/kernel/cgroup/ioasid.o"
 done
 
+reconfigure=1
 for p in "$base"/patches/0*.patch; do
 	case $p in */0000-cover-letter.patch) continue ;; esac
 	name=$(basename "$p" .patch)
@@ -96,13 +106,15 @@ for p in "$base"/patches/0*.patch; do
 		result ok "$name: changes no build input"
 		continue
 	fi
-	# The four configs side by side, one job each: most of the time is
-	# make's own start-up, which is serial.
+	grep -qE '^(---|\+\+\+) [ab]/(.*/)?Kconfig' "$p" && reconfigure=1
+	# The configs side by side, one job each: much of the time is make's
+	# own start-up, which is serial.
 	pids=()
 	for c in "${configs[@]}"; do
-		build_one "${c%%:*}" "${c##*:}" "$log.${c%%:*}" &
+		build_one "${c%%:*}" "${c##*:}" "$log.${c%%:*}" "$reconfigure" &
 		pids+=($!)
 	done
+	reconfigure=0
 	i=0
 	for c in "${configs[@]}"; do
 		cfg=${c%%:*}
@@ -116,4 +128,7 @@ for p in "$base"/patches/0*.patch; do
 		i=$((i + 1))
 	done
 done
+# The whole series now: the x86_64 W=1 check (OUTDIR/x86.tap) on this tree,
+# in the objects of the config with the options on.
+TREE=$wt KOUT=$base/x86_64-on "$top/scripts/check-x86.sh" "$out"
 finish
