@@ -23,7 +23,7 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 KSFT_CFLAGS := -O2 -g -Wall -pthread
 
 .PHONY: help deps-kernel deps-tests deps-tools tree kernel test-binaries \
-	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-bench check-smp demo \
+	ioasidctl unit check check-x86 check-debug debug-kernel kernel-x86 kernel-x86-kasan kernel-x86-kcsan kernel-x86-bench check-smp demo \
 	bench patches \
 	lint install deb kernel-deb check-machine systemd-deb check-systemd-deb clean distclean
 
@@ -190,13 +190,9 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
 	@rm -rf $(CHECK)
 	@echo "== the SMP kernels and the Debian 12 machine's kernel package, built in the background"
-	@echo "   at nice 19 from here on (logs: build/x86-smp-build.log, build/x86-kcsan-build.log,"
-	@echo "   build/kernel-deb-machine.log)"
-	@rm -f $(BUILD)/kernel-x86.status
-	@exec 9>$(BUILD)/kernel-x86.lock && flock 9 && \
-		{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86 kernel-deb KERNEL_CONFIG=machine \
-			>$(BUILD)/kernel-x86.log 2>&1; \
-		  echo $$? >$(BUILD)/kernel-x86.status; } &
+	@echo "   at nice 19 from here on, one after another: KASAN, the machine's, KCSAN (logs:"
+	@echo "   build/x86-smp-build.log, build/kernel-deb-machine.log, build/x86-kcsan-build.log)"
+	@$(call background_kernels)
 	@echo "== Debian's own amd64 configs: the options survive olddefconfig, the subsystems fit"
 	@$(TOP)/scripts/kernel-deb.sh check-config $(CHECK)/host
 	@echo "== lint: checkpatch --strict, W=1, sparse, clang, coccicheck, kernel-doc, htmldocs,"
@@ -236,27 +232,49 @@ check: deps-tests
 	@$(TOP)/scripts/systemd-native.sh check >$(CHECK)/host/systemd-meson.tap
 	@$(TOP)/scripts/check-systemd.sh $(BUILD)/rootfs-native $(CHECK)/boot-systemd-native 3 \
 		"cgroup_disable=ioasids systemd.log_level=debug printk.devkmsg=on"
-	@echo "== waiting for the SMP kernels and the machine's kernel package"
-	@flock $(BUILD)/kernel-x86.lock true
-	@[ "$$(cat $(BUILD)/kernel-x86.status 2>/dev/null)" = 0 ] || \
-		{ tail -n 30 $(BUILD)/kernel-x86.log; \
-		  echo "make check: the SMP kernels or the machine's kernel package did not build"; exit 1; }
-	@echo "== boot 5: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
-	@echo "   of a Debian 12 root (cached in build/rootfs-machine) with the kernel package and the"
-	@echo "   ioasidctl package installed by dpkg -i, booted from its /boot, systemd as PID 1,"
-	@echo "   AppArmor enforcing: the systemd suites, libvirt and podman as Debian ships them;"
-	@echo "   then booted again with cgroup_disable=ioasids: what each integration does without it"
-	@$(call machine_boot,$(CHECK)/machine)
-	@echo "== x86_64: W=1 build of drivers/iommu, idxd, uacce, kernel/cgroup (log: build/x86_64-build.log)"
-	@echo "   (after the SMP kernels: it swaps files in the shared tree for a while)"
-	@$(TOP)/scripts/check-x86.sh $(CHECK)/host
-	@echo "== boots 6 and 7: x86_64 SMP kernels under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d"
-	@echo "   KASAN, kmemleak and failslab, then KCSAN and lockdep"
-	@$(call smp_boots,$(CHECK))
+	@echo "== the Debian 12 root of the machine (debootstrap, cached in build/rootfs-machine)"
+	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs-machine machine
+	@echo "== boot 5: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
+	@echo "   KASAN, kmemleak and failslab (waits for its kernel)"
+	@$(call background_wait,kasan)
+	@$(call smp_kasan_boot,$(CHECK))
+	@echo "== boot 6: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
+	@echo "   of that root with the kernel package and the ioasidctl package installed by dpkg -i,"
+	@echo "   booted from its /boot, systemd as PID 1, AppArmor enforcing: the systemd suites,"
+	@echo "   libvirt and podman as Debian ships them; then booted again with cgroup_disable=ioasids:"
+	@echo "   what each integration does without it (waits for its kernel package)"
+	@$(call background_wait,machine)
+	@$(TOP)/scripts/check-machine.sh $(BUILD)/rootfs-machine $(BUILD)/kernel-deb/machine $(CHECK)/machine
+	@echo "== boot 7: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
+	@echo "   KCSAN and lockdep (waits for its kernel)"
+	@$(call background_wait,kcsan)
+	@$(call smp_kcsan_boot,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
 		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/machine \
 		$(CHECK)/boot-systemd-native $(CHECK)/smp-kasan $(CHECK)/smp-kcsan
+
+# The kernels make check boots under QEMU, built at nice 19 behind its
+# other work, one after another in the order it boots them: each stage
+# holds its lock (build/kernel-STAGE.lock) until its kernel is built and
+# its status (kbuild's exit code) is in build/kernel-STAGE.status. Every
+# lock is taken before the job goes to the background, so a wait can
+# never come first.
+background_kernels = \
+	rm -f $(BUILD)/kernel-kasan.status $(BUILD)/kernel-machine.status $(BUILD)/kernel-kcsan.status && \
+	exec 7>$(BUILD)/kernel-kasan.lock 8>$(BUILD)/kernel-machine.lock 9>$(BUILD)/kernel-kcsan.lock && \
+	flock 7 && flock 8 && flock 9 || exit 1; \
+	{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kasan >$(BUILD)/kernel-kasan.log 2>&1 7>&- 8>&- 9>&-; \
+	  echo $$? >$(BUILD)/kernel-kasan.status; flock -u 7; \
+	  nice -n 19 $(MAKE) --no-print-directory -s kernel-deb KERNEL_CONFIG=machine \
+		>$(BUILD)/kernel-machine.log 2>&1 7>&- 8>&- 9>&-; \
+	  echo $$? >$(BUILD)/kernel-machine.status; flock -u 8; \
+	  nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kcsan >$(BUILD)/kernel-kcsan.log 2>&1 7>&- 8>&- 9>&-; \
+	  echo $$? >$(BUILD)/kernel-kcsan.status; flock -u 9; } &
+background_wait = \
+	flock $(BUILD)/kernel-$(1).lock true && \
+	{ [ "$$(cat $(BUILD)/kernel-$(1).status 2>/dev/null)" = 0 ] || \
+	  { tail -n 30 $(BUILD)/kernel-$(1).log; echo "make check: the $(1) kernel did not build"; exit 1; }; }
 
 # The Debian 12 machine: build/rootfs-machine with the packages of
 # build/kernel-deb/machine and of make deb, booted under QEMU.
@@ -328,10 +346,16 @@ x86_fragment = \
 		mv $(BUILD)/x86-$(1).config.new $(BUILD)/x86-$(1).config; } && \
 	rm -f $(BUILD)/x86-$(1).config.new
 
-kernel-x86: deps-kernel
+kernel-x86: kernel-x86-kasan kernel-x86-kcsan
+
+kernel-x86-kasan: deps-kernel
 	@$(TOP)/scripts/deps.sh qemu
 	@BASE=tinyconfig LOG=$(BUILD)/x86-smp-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_SMP) x86_64 $(TOP)/configs/x86-smp.config bzImage
+
+kernel-x86-kcsan: deps-kernel
+	@$(TOP)/scripts/deps.sh qemu
+	@mkdir -p $(BUILD)
 	@$(call x86_fragment,kcsan)
 	@BASE=tinyconfig LOG=$(BUILD)/x86-kcsan-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_KCSAN) x86_64 $(BUILD)/x86-kcsan.config bzImage
@@ -348,13 +372,15 @@ kernel-x86-bench: deps-kernel
 # a KCSAN race with no frame in the series' code, which is listed
 # (scripts/kernel-log.sh). The KASAN kernel also runs failslab (which needs unmerged caches) and, last,
 # the kmemleak scans.
-smp_boots = \
+smp_kasan_boot = \
 	X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kasan \
 		"$(SMP_SUITES),bench_smp,failslab,kmemleak" slab_nomerge \
 		IOASID_STRESS=$(SMP_STRESS) IOASID_FUZZ=$(SMP_KASAN_FUZZ) \
-		IOASID_CHECKERS=kasan+kmemleak && \
+		IOASID_CHECKERS=kasan+kmemleak
+smp_kcsan_boot = \
 	X86_KERNEL=$(X86_KCSAN) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kcsan \
 		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kcsan+lockdep
+smp_boots = $(call smp_kasan_boot,$(1)) && $(call smp_kcsan_boot,$(1))
 
 check-smp: deps-tests
 	@echo "== building the x86_64 SMP kernels (logs: build/x86-smp-build.log, build/x86-kcsan-build.log)"
