@@ -236,6 +236,14 @@ static void worker_exit(struct worker *w)
 
 /* ---- the fixture: <root>/ioasid_test.PID/{A, A/B, A/B/C, A/B/D} ------------ */
 
+/*
+ * The tests that race or loop thousands of times take minutes, not the
+ * harness's default 30 s, on a debug kernel under QEMU's TCG with more
+ * vCPUs than the host has cores and a build beside it. Their timeout only
+ * catches a hang.
+ */
+#define RACE_TIMEOUT 300
+
 FIXTURE(cg)
 {
 	char root[PATH_MAX];
@@ -613,7 +621,7 @@ TEST_F(cg, lower_max_below_current)
  * 16 processes race for 160 IDs under a max of 50: exactly 50 succeed,
  * and a reader polling ioasids.current never sees more than 50.
  */
-TEST_F(cg, concurrent_never_exceed_max)
+TEST_F_TIMEOUT(cg, concurrent_never_exceed_max, RACE_TIMEOUT)
 {
 	enum { NPROC = 16, TRIES = 10, MAX = 50 };
 	int ready[2], start[2], done[2], release[2];
@@ -715,7 +723,7 @@ TEST_F(cg, concurrent_never_exceed_max)
  * limit, however the scheduler interleaves the others (on a kernel
  * without preemption, it may not interleave them at all).
  */
-TEST_F(cg, peak_never_above_an_ancestors_max)
+TEST_F_TIMEOUT(cg, peak_never_above_an_ancestors_max, RACE_TIMEOUT)
 {
 	enum { NPROC = 8, ROUNDS = 300, BURST = 3, LIMIT = 4, HELD = 2 };
 	int start[2], ready[2], i, status;
@@ -816,7 +824,7 @@ static void *alloc_free_racer(void *p)
  * same file: every allocation that succeeds gets X, and none touches what a
  * free released (on the KASAN kernels, a use-after-free is a report).
  */
-TEST_F(cg, alloc_races_free_on_one_file)
+TEST_F_TIMEOUT(cg, alloc_races_free_on_one_file, RACE_TIMEOUT)
 {
 	struct race_arg r[4];
 	pthread_barrier_t go;
@@ -873,7 +881,7 @@ static void *argsz_flipper(void *p)
 	return NULL;
 }
 
-TEST_F(cg, argsz_changed_during_alloc)
+TEST_F_TIMEOUT(cg, argsz_changed_during_alloc, RACE_TIMEOUT)
 {
 	enum { N = 10000 };
 	struct ioasid_alloc a = { .argsz = sizeof(a) };
@@ -950,7 +958,7 @@ static void *copyout_failer(void *p)
 	return NULL;
 }
 
-TEST_F(cg, failed_copy_out_frees_only_its_own)
+TEST_F_TIMEOUT(cg, failed_copy_out_frees_only_its_own, RACE_TIMEOUT)
 {
 	enum { N = 10000 };
 	unsigned int x = dev_info().max_id;
@@ -1006,7 +1014,7 @@ TEST_F(cg, failed_copy_out_frees_only_its_own)
  * paths relative to the directory walked down, so the test does not cost
  * the square of the depth in path lookups.
  */
-TEST_F_TIMEOUT(cg, deep_hierarchy, 300)
+TEST_F_TIMEOUT(cg, deep_hierarchy, RACE_TIMEOUT)
 {
 	enum { LEVELS = 1000 };
 	int fd, top, i;
@@ -1078,7 +1086,7 @@ TEST_F(cg, not_in_a_threaded_subtree)
 }
 
 /* The kernel memory behind a tenant's IOASIDs is charged to its memcg. */
-TEST_F(cg, memory_is_charged_to_memcg)
+TEST_F_TIMEOUT(cg, memory_is_charged_to_memcg, RACE_TIMEOUT)
 {
 	enum { N = 16384 };
 	long before, after;
