@@ -259,12 +259,15 @@ check: deps-tests
 # holds its lock (build/kernel-STAGE.lock) until its kernel is built and
 # its status (kbuild's exit code) is in build/kernel-STAGE.status. Every
 # lock is taken before the job goes to the background, so a wait can
-# never come first.
+# never come first, and the old statuses go only once the locks are held,
+# so a chain left running by an interrupted make cannot leave one behind.
+# The recipe shell runs with -e: the job turns it off, so that a failed
+# stage still writes its status.
 background_kernels = \
-	rm -f $(BUILD)/kernel-kasan.status $(BUILD)/kernel-machine.status $(BUILD)/kernel-kcsan.status && \
 	exec 7>$(BUILD)/kernel-kasan.lock 8>$(BUILD)/kernel-machine.lock 9>$(BUILD)/kernel-kcsan.lock && \
-	flock 7 && flock 8 && flock 9 || exit 1; \
-	{ nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kasan >$(BUILD)/kernel-kasan.log 2>&1 7>&- 8>&- 9>&-; \
+	flock 7 && flock 8 && flock 9 && \
+	rm -f $(BUILD)/kernel-kasan.status $(BUILD)/kernel-machine.status $(BUILD)/kernel-kcsan.status || exit 1; \
+	{ set +e; nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kasan >$(BUILD)/kernel-kasan.log 2>&1 7>&- 8>&- 9>&-; \
 	  echo $$? >$(BUILD)/kernel-kasan.status; flock -u 7; \
 	  nice -n 19 $(MAKE) --no-print-directory -s kernel-deb KERNEL_CONFIG=machine \
 		>$(BUILD)/kernel-machine.log 2>&1 7>&- 8>&- 9>&-; \
