@@ -244,7 +244,7 @@ check: deps-tests
 	@echo "   libvirt and podman as Debian ships them; then booted again with cgroup_disable=ioasids:"
 	@echo "   what each integration does without it (waits for its kernel package)"
 	@$(call background_wait,machine)
-	@$(TOP)/scripts/check-machine.sh $(BUILD)/rootfs-machine $(BUILD)/kernel-deb/machine $(CHECK)/machine
+	@$(call machine_boot,$(CHECK)/machine)
 	@echo "== boot 7: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
 	@echo "   KCSAN and lockdep (waits for its kernel)"
 	@$(call background_wait,kcsan)
@@ -280,7 +280,9 @@ background_wait = \
 	  { tail -n 30 $(BUILD)/kernel-$(1).log; echo "make check: the $(1) kernel did not build"; exit 1; }; }
 
 # The Debian 12 machine: build/rootfs-machine with the packages of
-# build/kernel-deb/machine and of make deb, booted under QEMU.
+# build/kernel-deb/machine and of make deb, booted under QEMU (make check
+# bootstraps the root earlier, while its kernel builds; rootfs.sh then
+# finds it made).
 machine_boot = \
 	$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs-machine machine && \
 	$(TOP)/scripts/check-machine.sh $(BUILD)/rootfs-machine $(BUILD)/kernel-deb/machine $(1)
