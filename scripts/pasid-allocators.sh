@@ -9,6 +9,8 @@ set -euo pipefail
 tree=$1 rev=$2
 
 # Allocation, not lookup: xa_insert/xa_store at a known PASID is left out.
+# Every line it matches has "pasid" in it: git grep finds those lines by
+# that string first (6 s on the whole tree, where the pattern takes 30).
 pattern='(DEFINE_(IDA|IDR|XARRAY[A-Z0-9_]*)\([a-z0-9_]*pasid)|((ida_alloc|ida_simple_get|idr_alloc|xa_alloc|__xa_alloc|gen_pool_alloc|bitmap_find_free_region|find_first_zero_bit)[a-z0-9_]*\(.*pasid)|(pasid[a-z0-9_]* *= *(ida|idr|xa)_[a-z_]*alloc)'
 
 # file <TAB> text on the line <TAB> why it is not an IOMMU PASID allocator
@@ -36,5 +38,6 @@ while IFS= read -r hit; do
 		echo "PASID allocator outside the IOASID core: $hit"
 		bad=1
 	fi
-done < <(git -C "$tree" grep -nE "$pattern" "$rev" -- ':!Documentation' ':!tools' ':!drivers/iommu/ioasid')
+done < <(git -C "$tree" grep -n -F pasid "$rev" -- ':!Documentation' ':!tools' ':!drivers/iommu/ioasid' |
+	grep -E "^[^:]*:[^:]*:[0-9]+:.*($pattern)")
 exit $bad
