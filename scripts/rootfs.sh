@@ -4,9 +4,10 @@
 # list changes; the project is installed into it on every call (cheap).
 # Usage: scripts/rootfs.sh ROOTDIR [machine]
 # With "machine", the root of the Debian 12 machine that boots under QEMU
-# from a disk image (scripts/check-machine.sh): what a host has on top,
-# AppArmor, libvirt with QEMU, udev and initramfs-tools, and podman with
-# its default storage; and the machine's suites.
+# from a disk image (scripts/check-machine.sh): a copy of build/rootfs
+# with what a host has on top added by apt-get (AppArmor, libvirt with
+# QEMU, udev and initramfs-tools), podman with its default storage, and
+# the machine's suites.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
@@ -19,19 +20,51 @@ root=$(realpath -m "$1") flavour=${2:-}
 packages="systemd,systemd-sysv,dbus,libcgroup2,cgroup-tools,libsmartcols1,libjson-c5,libxml2,procps,crun,runc,podman,containernetworking-plugins,dbus-user-session,uidmap,systemd-container"
 # the machine: libvirt as Debian ships it (the daemon, its AppArmor
 # profiles, machined from systemd-container), QEMU, and what a host boots
-# with
-[ "$flavour" != machine ] ||
-	packages="$packages,apparmor,libvirt-daemon-system,libvirt-clients,qemu-system-x86,udev,kmod,initramfs-tools,linux-base,e2fsprogs,iproute2"
+# with (cron is what debootstrap picks for logrotate's cron | ... |
+# systemd-sysv; apt would take systemd-sysv, which is there)
+machine_packages="apparmor,libvirt-daemon-system,libvirt-clients,qemu-system-x86,udev,kmod,initramfs-tools,linux-base,e2fsprogs,iproute2,cron"
+base_packages=$packages
+[ "$flavour" != machine ] || packages="$packages,$machine_packages"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
-
+log=$build/debootstrap${flavour:+-$flavour}.log
+if [ "$flavour" = machine ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; }; then
+	# The machine's root is the plain root (build/rootfs, bootstrapped
+	# first if it is not there) with the machine's packages added by apt,
+	# which resolves them as debootstrap does (Depends, no Recommends): one
+	# debootstrap for both roots.
+	"$0" "$build/rootfs"
+	[ "$(cat "$build/rootfs/.ioasid-packages")" = "$base_packages" ] ||
+		{ echo "rootfs.sh: $build/rootfs does not have the packages $base_packages" >&2; exit 1; }
+	echo "  APT     $root (build/rootfs and $machine_packages)"
+	rm -rf --one-file-system "$root" "$root.tmp"
+	cp -a "$build/rootfs" "$root.tmp"
+	# no service starts in the chroot
+	printf '#!/bin/sh\nexit 101\n' >"$root.tmp/usr/sbin/policy-rc.d"
+	chmod 0755 "$root.tmp/usr/sbin/policy-rc.d"
+	mount -t proc proc "$root.tmp/proc"
+	rc=0
+	IFS=, read -r -a extra <<<"$machine_packages"
+	{ chroot "$root.tmp" apt-get -q update &&
+	  DEBIAN_FRONTEND=noninteractive chroot "$root.tmp" apt-get -q -y --no-install-recommends \
+		install "${extra[@]}" &&
+	  chroot "$root.tmp" apt-get clean; } >"$log" 2>&1 || rc=$?
+	umount "$root.tmp/proc"
+	rm -f "$root.tmp/usr/sbin/policy-rc.d"
+	if [ $rc -ne 0 ]; then
+		tail -n 20 "$log" >&2
+		echo "rootfs.sh: apt-get in $root.tmp failed, see $log" >&2
+		exit 1
+	fi
+	mv "$root.tmp" "$root"
+	echo "$packages" >"$stamp"
+fi
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
 	echo "  DEBOOTSTRAP $root (bookworm: $packages)"
 	rm -rf "$root" "$root.tmp"
-	debootstrap --variant=minbase --include="$packages" bookworm "$root.tmp" "$mirror" \
-		>"$build/debootstrap${flavour:+-$flavour}.log" 2>&1 || {
-		tail -n 20 "$build/debootstrap${flavour:+-$flavour}.log" >&2
-		echo "rootfs.sh: debootstrap failed, see $build/debootstrap${flavour:+-$flavour}.log" >&2
+	debootstrap --variant=minbase --include="$packages" bookworm "$root.tmp" "$mirror" >"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
+		echo "rootfs.sh: debootstrap failed, see $log" >&2
 		exit 1
 	}
 	mv "$root.tmp" "$root"
