@@ -23,8 +23,16 @@ drivers/scsi/cxlflash/ocxl_hw.c	idr_alloc(&afu->idr, ctx, 0, afu->max_pasid	Open
 TABLE
 )
 
+# git grep and grep exit 1 when they find nothing; anything else is an
+# error (a revision that is not there), which must not read as "none"
+lines=$(git -C "$tree" grep -n --no-color -F pasid "$rev" -- ':!Documentation' ':!tools' ':!drivers/iommu/ioasid') ||
+	[ $? -eq 1 ] || { echo "pasid-allocators.sh: git grep failed in $tree at $rev" >&2; exit 2; }
+hits=$(printf '%s\n' "$lines" | LC_ALL=C grep -a -E "^[^:]*:[^:]*:[0-9]+:.*($pattern)") ||
+	[ $? -eq 1 ] || { echo "pasid-allocators.sh: grep failed" >&2; exit 2; }
+
 bad=0
 while IFS= read -r hit; do
+	[ -n "$hit" ] || continue
 	hit=${hit#"$rev":}
 	file=${hit%%:*}
 	ok=0
@@ -38,6 +46,5 @@ while IFS= read -r hit; do
 		echo "PASID allocator outside the IOASID core: $hit"
 		bad=1
 	fi
-done < <(git -C "$tree" grep -n -F pasid "$rev" -- ':!Documentation' ':!tools' ':!drivers/iommu/ioasid' |
-	grep -E "^[^:]*:[^:]*:[0-9]+:.*($pattern)")
+done <<<"$hits"
 exit $bad
