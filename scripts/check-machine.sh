@@ -1,5 +1,5 @@
 #!/bin/bash
-# The Debian 12 machine: a disk image made from the debootstrapped root
+# The Debian 12 machine: a disk image made from the machine's root
 # (scripts/rootfs.sh ROOT machine), with the kernel packages of KDEB_DIR
 # (make kernel-deb) and the ioasidctl package installed into it by
 # dpkg -i, booted under QEMU on x86_64 (TCG, CPUS vCPUs, default 2; q35

@@ -1,7 +1,8 @@
 #!/bin/bash
 # A minimal Debian 12 root with systemd, for booting the test kernel with
 # systemd as PID 1. debootstrap runs once and again only when the package
-# list changes; the project is installed into it on every call (cheap).
+# list changes (DEBIAN_MIRROR: where from); the project is installed into
+# it on every call (cheap).
 # Usage: scripts/rootfs.sh ROOTDIR [machine]
 # With "machine", the root of the Debian 12 machine that boots under QEMU
 # from a disk image (scripts/check-machine.sh): a copy of build/rootfs
@@ -27,18 +28,23 @@ base_packages=$packages
 [ "$flavour" != machine ] || packages="$packages,$machine_packages"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
-log=$build/debootstrap${flavour:+-$flavour}.log
+log=$build/debootstrap.log
 if [ "$flavour" = machine ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; }; then
 	# The machine's root is the plain root (build/rootfs, bootstrapped
 	# first if it is not there) with the machine's packages added by apt,
 	# which resolves them as debootstrap does (Depends, no Recommends): one
-	# debootstrap for both roots.
+	# debootstrap for both roots. apt takes them from the mirror the
+	# plain root was made with.
 	"$0" "$build/rootfs"
+	log=$build/rootfs-machine-apt.log
 	[ "$(cat "$build/rootfs/.ioasid-packages")" = "$base_packages" ] ||
 		{ echo "rootfs.sh: $build/rootfs does not have the packages $base_packages" >&2; exit 1; }
 	echo "  APT     $root (build/rootfs and $machine_packages)"
+	# (a run that was stopped may have left the chroot's /proc mounted)
+	umount -q "$root.tmp/proc" 2>/dev/null || true
 	rm -rf --one-file-system "$root" "$root.tmp"
 	cp -a "$build/rootfs" "$root.tmp"
+	trap 'umount -q "$root.tmp/proc" 2>/dev/null || true' EXIT
 	# no service starts in the chroot
 	printf '#!/bin/sh\nexit 101\n' >"$root.tmp/usr/sbin/policy-rc.d"
 	chmod 0755 "$root.tmp/usr/sbin/policy-rc.d"
@@ -50,7 +56,12 @@ if [ "$flavour" = machine ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$p
 		install "${extra[@]}" &&
 	  chroot "$root.tmp" apt-get clean; } >"$log" 2>&1 || rc=$?
 	umount "$root.tmp/proc"
+	trap - EXIT
 	rm -f "$root.tmp/usr/sbin/policy-rc.d"
+	# a machine-id of its own, not the plain root's (D-Bus keeps a copy)
+	rm -f "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
+	chroot "$root.tmp" systemd-machine-id-setup >>"$log" 2>&1
+	cp "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
 	if [ $rc -ne 0 ]; then
 		tail -n 20 "$log" >&2
 		echo "rootfs.sh: apt-get in $root.tmp failed, see $log" >&2
