@@ -28,8 +28,8 @@ base_packages=$packages
 [ "$flavour" != machine ] || packages="$packages,$machine_packages"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 stamp="$root/.ioasid-packages"
-log=$build/debootstrap.log
-if [ "$flavour" = machine ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; }; then
+made() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$packages" ]; }
+if [ "$flavour" = machine ] && ! made; then
 	# The machine's root is the plain root (build/rootfs, bootstrapped
 	# first if it is not there) with the machine's packages added by apt,
 	# which resolves them as debootstrap does (Depends, no Recommends): one
@@ -58,19 +58,19 @@ if [ "$flavour" = machine ] && { [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$p
 	umount "$root.tmp/proc"
 	trap - EXIT
 	rm -f "$root.tmp/usr/sbin/policy-rc.d"
-	# a machine-id of its own, not the plain root's (D-Bus keeps a copy)
-	rm -f "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
-	chroot "$root.tmp" systemd-machine-id-setup >>"$log" 2>&1
-	cp "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
 	if [ $rc -ne 0 ]; then
 		tail -n 20 "$log" >&2
 		echo "rootfs.sh: apt-get in $root.tmp failed, see $log" >&2
 		exit 1
 	fi
+	# a machine-id of its own, not the plain root's (D-Bus keeps a copy)
+	rm -f "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
+	chroot "$root.tmp" systemd-machine-id-setup >>"$log" 2>&1
+	cp "$root.tmp/etc/machine-id" "$root.tmp/var/lib/dbus/machine-id"
 	mv "$root.tmp" "$root"
 	echo "$packages" >"$stamp"
-fi
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
+elif ! made; then
+	log=$build/debootstrap.log
 	echo "  DEBOOTSTRAP $root (bookworm: $packages)"
 	rm -rf "$root" "$root.tmp"
 	debootstrap --variant=minbase --include="$packages" bookworm "$root.tmp" "$mirror" >"$log" 2>&1 || {
