@@ -4,6 +4,30 @@
 out=$IOASID_OUT
 bin=$IOASID_TOP/build/tests
 
+# One TAP line, numbered from n + 1, for each checker named in
+# IOASID_CHECKERS (kasan+kmemleak, for instance): it is on in this kernel.
+checkers() {
+	for checker in $(echo "${IOASID_CHECKERS:-}" | tr + ' '); do
+		n=$((n + 1))
+		case $checker in
+		kasan) pat='KernelAddressSanitizer initialized' ;;
+		kcsan) pat='kcsan: enabled early' ;;
+		lockdep) pat='Lock dependency validator' ;;
+		kmemleak) pat='Kernel memory leak detector initialized' ;;
+		*) pat="no such checker: $checker" ;;
+		esac
+		if dmesg | grep -q "$pat"; then
+			echo "ok $n $checker is on"
+		elif [ "$checker" = kasan ] && grep -q 'User Mode Linux' /proc/cpuinfo &&
+			grep -q ' kasan_report$' /proc/kallsyms; then
+			# UML's KASAN prints no line: its kernel has the report function
+			echo "ok $n $checker is on (UML: kasan_report in /proc/kallsyms)"
+		else
+			echo "not ok $n $checker is on (no '$pat' in the log)"
+		fi
+	done
+}
+
 # the kernel command line splits on spaces, so the list is comma-separated
 for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 	echo "harness: suite $suite"
@@ -96,19 +120,18 @@ for suite in $(echo "$IOASID_SUITES" | tr , " "); do
 			esac
 			dmesg | grep -m1 -i 'DMAR: .*scalable mode' | sed 's/^/# /'
 			n=3
-			for checker in $(echo "${IOASID_CHECKERS:-}" | tr + ' '); do
-				n=$((n + 1))
-				case $checker in
-				kasan) pat='KernelAddressSanitizer initialized' ;;
-				kcsan) pat='kcsan: enabled early' ;;
-				lockdep) pat='Lock dependency validator' ;;
-				kmemleak) pat='Kernel memory leak detector initialized' ;;
-				esac
-				dmesg | grep -q "$pat" && echo "ok $n $checker is on" ||
-					echo "not ok $n $checker is on (no '$pat' in the log)"
-			done
+			checkers
 			echo "1..$n"
 		} >"$out/platform.tap" 2>&1
+		;;
+	checkers)
+		# the checkers the kernel was built with are on (IOASID_CHECKERS)
+		{
+			echo "TAP version 13"
+			n=0
+			checkers
+			echo "1..$n"
+		} >"$out/checkers.tap" 2>&1
 		;;
 	bench_smp)
 		# make bench's SMP figures; tiny unless IOASID_BENCH=full
