@@ -5,6 +5,7 @@
 # the same root that many times in a row, for suites that check what lasts;
 # the last of them with LAST_PARAMS on the kernel's command line as well.
 # Usage: scripts/check-systemd.sh ROOTDIR OUTDIR [BOOTS [LAST_PARAMS]]
+# UML_LINUX=FILE boots that UML kernel (default build/uml/linux).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$top/build}
@@ -21,7 +22,7 @@ for b in $(seq 1 "$boots"); do
 	params=
 	[ "$b" -lt "$boots" ] || params=$last_params
 	# shellcheck disable=SC2086
-	timeout "${BOOT_TIMEOUT:-300}" "$build/uml/linux" mem=1G rootfstype=hostfs "hostfs=$root" rw \
+	timeout "${BOOT_TIMEOUT:-300}" "${UML_LINUX:-$build/uml/linux}" mem=1G rootfstype=hostfs "hostfs=$root" rw \
 		init=/lib/systemd/systemd con=null con0=null,fd:1 "uml_dir=$build/uml-run" \
 		systemd.show_status=0 $params </dev/null >"$log" 2>&1
 	rcs+=($?)
