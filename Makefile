@@ -12,6 +12,8 @@ TOP := $(CURDIR)
 BUILD := $(TOP)/build
 KSRC := $(BUILD)/linux
 UML := $(BUILD)/uml
+# make bench's: the test kernel without KASAN (configs/uml-bench.config)
+UML_BENCH := $(BUILD)/uml-bench
 KSELFTEST := $(KSRC)/tools/testing/selftests
 TESTBIN := $(BUILD)/tests
 CHECK := $(BUILD)/check
@@ -189,9 +191,9 @@ check: deps-tests
 	@echo "== building the test programs and ioasidctl"
 	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
 	@rm -rf $(CHECK)
-	@echo "== the SMP kernels and the Debian 12 machine's kernel package, built in the background"
-	@echo "   at nice 19 from here on, one after another: KASAN, the machine's, KCSAN (logs:"
-	@echo "   build/x86-smp-build.log, build/kernel-deb-machine.log, build/x86-kcsan-build.log)"
+	@echo "== the Debian 12 machine's kernel package and the SMP kernel, built in the background"
+	@echo "   at nice 19 from here on, one after the other (logs: build/kernel-deb-machine.log,"
+	@echo "   build/x86-kcsan-build.log)"
 	@$(call background_kernels)
 	@echo "== Debian's own amd64 configs: the options survive olddefconfig, the subsystems fit"
 	@$(TOP)/scripts/kernel-deb.sh check-config $(CHECK)/host
@@ -203,11 +205,12 @@ check: deps-tests
 	@$(MAKE) --no-print-directory -s unit
 	@echo "== libFuzzer: ioasidctl's value parser and the unit file parser, 10 s each"
 	@$(TOP)/tests/fuzz/libfuzzer.sh $(CHECK)/host 10
-	@echo "== boot 1: KUnit, kselftest, test_core, ioasidctl, containers (crun, runc, podman, the OCI hook),"
-	@echo "   the libvirt hook,"
-	@echo "   security, 10 s of stress, 1,000,000 fuzz calls"
-	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default "kunit,kselftest,test_core,ioasidctl,docs,containers,libvirt,security,stress,fuzz" \
-		IOASID_STRESS=10
+	@echo "== boot 1 (the UML kernels have KASAN): KUnit, kselftest, test_core, ioasidctl, containers"
+	@echo "   (crun, runc, podman, the OCI hook), the libvirt hook, security, 10 s of stress,"
+	@echo "   1,000,000 fuzz calls"
+	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-default \
+		"checkers,kunit,kselftest,test_core,ioasidctl,docs,containers,libvirt,security,stress,fuzz" \
+		IOASID_STRESS=10 IOASID_CHECKERS=kasan
 	@echo "== boot 2: ioasid.capacity=100: KUnit again, a full space, make bench at tiny sizes"
 	@$(TOP)/scripts/check-boot.sh $(CHECK)/boot-capacity100 "kunit,capacity,bench" ioasid.capacity=100
 	@echo "== boot 3: cgroup_disable=ioasids ioasid.capacity=0: no controller (KUnit skips what needs it,"
@@ -234,25 +237,21 @@ check: deps-tests
 		"cgroup_disable=ioasids systemd.log_level=debug printk.devkmsg=on"
 	@echo "== the Debian 12 root of the machine: build/rootfs and its packages by apt (cached in build/rootfs-machine)"
 	@$(TOP)/scripts/rootfs.sh $(BUILD)/rootfs-machine machine
-	@echo "== boot 5: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
-	@echo "   KASAN, kmemleak and failslab (waits for its kernel)"
-	@$(call background_wait,kasan)
-	@$(call smp_kasan_boot,$(CHECK))
-	@echo "== boot 6: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
+	@echo "== boot 5: the Debian 12 machine under QEMU, x86_64, 2 vCPUs, full preemption: a disk image"
 	@echo "   of that root with the kernel package and the ioasidctl package installed by dpkg -i,"
 	@echo "   booted from its /boot, systemd as PID 1, AppArmor enforcing: the systemd suites,"
 	@echo "   libvirt and podman as Debian ships them; then booted again with cgroup_disable=ioasids:"
 	@echo "   what each integration does without it (waits for its kernel package)"
 	@$(call background_wait,machine)
 	@$(call machine_boot,$(CHECK)/machine)
-	@echo "== boot 7: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
-	@echo "   KCSAN and lockdep (waits for its kernel)"
+	@echo "== boot 6: x86_64 SMP kernel under QEMU, $(SMP_CPUS) vCPUs, full preemption, VT-d:"
+	@echo "   KCSAN, lockdep, kmemleak and failslab (waits for its kernel)"
 	@$(call background_wait,kcsan)
 	@$(call smp_kcsan_boot,$(CHECK))
 	@echo "== results"
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/host $(CHECK)/boot-default $(CHECK)/boot-capacity100 \
 		$(CHECK)/boot-nocontroller $(CHECK)/boot-demo $(CHECK)/machine \
-		$(CHECK)/boot-systemd-native $(CHECK)/smp-kasan $(CHECK)/smp-kcsan
+		$(CHECK)/boot-systemd-native $(CHECK)/smp-kcsan
 
 # The kernels make check boots under QEMU, built at nice 19 behind its
 # other work, one after another in the order it boots them: each stage
@@ -264,15 +263,13 @@ check: deps-tests
 # The recipe shell runs with -e: the job turns it off, so that a failed
 # stage still writes its status.
 background_kernels = \
-	exec 7>$(BUILD)/kernel-kasan.lock 8>$(BUILD)/kernel-machine.lock 9>$(BUILD)/kernel-kcsan.lock && \
-	flock 7 && flock 8 && flock 9 && \
-	rm -f $(BUILD)/kernel-kasan.status $(BUILD)/kernel-machine.status $(BUILD)/kernel-kcsan.status || exit 1; \
-	{ set +e; nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kasan >$(BUILD)/kernel-kasan.log 2>&1 7>&- 8>&- 9>&-; \
-	  echo $$? >$(BUILD)/kernel-kasan.status; flock -u 7; \
-	  nice -n 19 $(MAKE) --no-print-directory -s kernel-deb KERNEL_CONFIG=machine \
-		>$(BUILD)/kernel-machine.log 2>&1 7>&- 8>&- 9>&-; \
+	exec 8>$(BUILD)/kernel-machine.lock 9>$(BUILD)/kernel-kcsan.lock && \
+	flock 8 && flock 9 && \
+	rm -f $(BUILD)/kernel-machine.status $(BUILD)/kernel-kcsan.status || exit 1; \
+	{ set +e; nice -n 19 $(MAKE) --no-print-directory -s kernel-deb KERNEL_CONFIG=machine \
+		>$(BUILD)/kernel-machine.log 2>&1 8>&- 9>&-; \
 	  echo $$? >$(BUILD)/kernel-machine.status; flock -u 8; \
-	  nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kcsan >$(BUILD)/kernel-kcsan.log 2>&1 7>&- 8>&- 9>&-; \
+	  nice -n 19 $(MAKE) --no-print-directory -s kernel-x86-kcsan >$(BUILD)/kernel-kcsan.log 2>&1 8>&- 9>&-; \
 	  echo $$? >$(BUILD)/kernel-kcsan.status; flock -u 9; } &
 background_wait = \
 	flock $(BUILD)/kernel-$(1).lock true && \
@@ -299,11 +296,7 @@ DEBUG_CHECK := $(BUILD)/check-debug
 STRESS ?= 60
 
 debug-kernel: deps-kernel
-	@mkdir -p $(BUILD)
-	@cat $(TOP)/configs/uml.config $(TOP)/configs/uml-debug.config >$(BUILD)/uml-debug.config.new
-	@cmp -s $(BUILD)/uml-debug.config.new $(BUILD)/uml-debug.config || \
-		mv $(BUILD)/uml-debug.config.new $(BUILD)/uml-debug.config
-	@rm -f $(BUILD)/uml-debug.config.new
+	@$(call config_fragment,uml,uml-debug)
 	@LOG=$(BUILD)/uml-debug-build.log $(TOP)/scripts/build-kernel.sh $(DEBUG_UML) um $(BUILD)/uml-debug.config
 
 # Any KASAN, lockdep, kmemleak, WARN or BUG report fails it (scripts/check-boot.sh).
@@ -337,25 +330,31 @@ X86_KCSAN := $(BUILD)/x86-kcsan
 X86_BENCH := $(BUILD)/x86-bench
 SMP_CPUS ?= 4
 SMP_STRESS ?= 20
-# kmemleak records every allocation: a million fuzz calls take 2.5 min there
-SMP_KASAN_FUZZ ?= 250000
+# kmemleak records every allocation: a million fuzz calls take 2.5 min on
+# the KASAN kernel and 70 s on the KCSAN one (UML's boot 1 runs a million)
+SMP_FUZZ ?= 250000
 SMP_SUITES := platform,kunit,kselftest,test_core,ioasidctl,security,stress,fuzz
-# The KASAN boot leaves ioasidctl's suite to UML and KCSAN: it reaches the
-# kernel through the cgroupfs files kselftest covers, and took 2.3 of the
-# boot's 8.7 minutes in make check. It adds the benchmark, failslab, kmemleak.
+# The KASAN boot (make check-smp only) leaves ioasidctl's suite to UML and
+# KCSAN: it reaches the kernel through the cgroupfs files kselftest covers,
+# and took 2.3 of the boot's 8.7 minutes. It adds the benchmark, failslab,
+# kmemleak.
 comma := ,
 SMP_KASAN_SUITES = $(subst $() ,$(comma),$(filter-out ioasidctl,$(subst $(comma), ,$(SMP_SUITES))) \
 	bench_smp failslab kmemleak)
+# The KCSAN kernel, the one make check boots, adds the same three.
+SMP_KCSAN_SUITES = $(SMP_SUITES),bench_smp,failslab,kmemleak
 
-# configs/x86-smp.config with configs/x86-$(1).config on top, a later line
-# for an option winning, into build/x86-$(1).config (rewritten only if new).
-x86_fragment = \
-	cat $(TOP)/configs/x86-smp.config $(TOP)/configs/x86-$(1).config | \
+# configs/$(1).config with configs/$(2).config on top, a later line for an
+# option winning, into build/$(2).config (rewritten only if new).
+config_fragment = \
+	mkdir -p $(BUILD) && \
+	cat $(TOP)/configs/$(1).config $(TOP)/configs/$(2).config | \
 		tac | awk '{ k = $$0; sub(/^\# /, "", k); sub(/[= ].*/, "", k) } \
-			!/^CONFIG_|^\# CONFIG_/ || !seen[k]++' | tac >$(BUILD)/x86-$(1).config.new && \
-	{ cmp -s $(BUILD)/x86-$(1).config.new $(BUILD)/x86-$(1).config || \
-		mv $(BUILD)/x86-$(1).config.new $(BUILD)/x86-$(1).config; } && \
-	rm -f $(BUILD)/x86-$(1).config.new
+			!/^CONFIG_|^\# CONFIG_/ || !seen[k]++' | tac >$(BUILD)/$(2).config.new && \
+	{ cmp -s $(BUILD)/$(2).config.new $(BUILD)/$(2).config || \
+		mv $(BUILD)/$(2).config.new $(BUILD)/$(2).config; } && \
+	rm -f $(BUILD)/$(2).config.new
+x86_fragment = $(call config_fragment,x86-smp,x86-$(1))
 
 kernel-x86: kernel-x86-kasan kernel-x86-kcsan
 
@@ -366,7 +365,6 @@ kernel-x86-kasan: deps-kernel
 
 kernel-x86-kcsan: deps-kernel
 	@$(TOP)/scripts/deps.sh qemu
-	@mkdir -p $(BUILD)
 	@$(call x86_fragment,kcsan)
 	@BASE=tinyconfig LOG=$(BUILD)/x86-kcsan-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_KCSAN) x86_64 $(BUILD)/x86-kcsan.config bzImage
@@ -374,30 +372,30 @@ kernel-x86-kcsan: deps-kernel
 # The benchmark kernel: the SMP kernel without sanitizers, with misc.
 kernel-x86-bench: deps-kernel
 	@$(TOP)/scripts/deps.sh qemu
-	@mkdir -p $(BUILD)
 	@$(call x86_fragment,bench)
 	@BASE=tinyconfig LOG=$(BUILD)/x86-bench-build.log \
 		$(TOP)/scripts/build-kernel.sh $(X86_BENCH) x86_64 $(BUILD)/x86-bench.config bzImage
 
 # Any KASAN, KCSAN, lockdep, kmemleak, WARN or BUG report fails a boot, but
 # a KCSAN race with no frame in the series' code, which is listed
-# (scripts/kernel-log.sh). The KASAN kernel also runs failslab (which needs unmerged caches) and, last,
-# the kmemleak scans.
+# (scripts/kernel-log.sh). Both kernels also run failslab (which needs
+# unmerged caches) and, last, the kmemleak scans.
 smp_kasan_boot = \
 	X86_KERNEL=$(X86_SMP) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kasan \
 		"$(SMP_KASAN_SUITES)" slab_nomerge \
-		IOASID_STRESS=$(SMP_STRESS) IOASID_FUZZ=$(SMP_KASAN_FUZZ) \
+		IOASID_STRESS=$(SMP_STRESS) IOASID_FUZZ=$(SMP_FUZZ) \
 		IOASID_CHECKERS=kasan+kmemleak
 smp_kcsan_boot = \
 	X86_KERNEL=$(X86_KCSAN) CPUS=$(SMP_CPUS) $(TOP)/scripts/check-boot.sh $(1)/smp-kcsan \
-		"$(SMP_SUITES)" IOASID_STRESS=$(SMP_STRESS) IOASID_CHECKERS=kcsan+lockdep
+		"$(SMP_KCSAN_SUITES)" slab_nomerge IOASID_STRESS=$(SMP_STRESS) IOASID_FUZZ=$(SMP_FUZZ) \
+		IOASID_CHECKERS=kcsan+lockdep+kmemleak
 smp_boots = $(call smp_kasan_boot,$(1)) && $(call smp_kcsan_boot,$(1))
 
 check-smp: deps-tests
 	@echo "== building the x86_64 SMP kernels (logs: build/x86-smp-build.log, build/x86-kcsan-build.log)"
 	@$(MAKE) --no-print-directory -s kernel-x86 test-binaries ioasidctl
 	@rm -rf $(CHECK)/smp
-	@echo "== $(SMP_CPUS) vCPUs under QEMU: KASAN ($(SMP_KASAN_SUITES)), then KCSAN and lockdep ($(SMP_SUITES))"
+	@echo "== $(SMP_CPUS) vCPUs under QEMU: KASAN ($(SMP_KASAN_SUITES)), then KCSAN and lockdep ($(SMP_KCSAN_SUITES))"
 	@$(call smp_boots,$(CHECK)/smp)
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/smp/smp-kasan $(CHECK)/smp/smp-kcsan
 
@@ -416,11 +414,13 @@ demo: deps-tests
 
 # Figures, never assertions: build/bench/bench.{txt,json}. BENCH=tiny for a quick run.
 bench: deps-tests
-	@echo "== building the test kernel (log: build/uml-build.log)"
-	@LOG=$(BUILD)/uml-build.log $(TOP)/scripts/build-kernel.sh $(UML) um $(TOP)/configs/uml.config
+	@echo "== building the test kernel without KASAN (log: build/uml-bench-build.log)"
+	@$(call config_fragment,uml,uml-bench)
+	@LOG=$(BUILD)/uml-bench-build.log $(TOP)/scripts/build-kernel.sh $(UML_BENCH) um $(BUILD)/uml-bench.config
 	@$(MAKE) --no-print-directory -s test-binaries ioasidctl
-	@echo "== booting the test kernel to measure ($${BENCH:-full} sizes; a few minutes)"
-	@$(TOP)/scripts/boot.sh $(BUILD)/bench/run suites IOASID_SUITES=bench IOASID_BENCH=$${BENCH:-full}
+	@echo "== booting it to measure ($${BENCH:-full} sizes; a few minutes)"
+	@UML_LINUX=$(UML_BENCH)/linux $(TOP)/scripts/boot.sh $(BUILD)/bench/run suites \
+		IOASID_SUITES=bench IOASID_BENCH=$${BENCH:-full}
 	@cp $(BUILD)/bench/run/bench.json $(BUILD)/bench/run/bench.txt $(BUILD)/bench/
 	@echo "== results on $$(lscpu | sed -n 's/^Model name: *//p'), $$(nproc) CPUs," \
 		"host kernel $$(uname -r); test kernel: UML $$(sed -n 's/.*"kernel": "\(.*\)",/\1/p' $(BUILD)/bench/bench.json)"
@@ -491,7 +491,7 @@ lint: deps-kernel
 	@$(TOP)/scripts/tap-summary.sh $(CHECK)/lint
 
 clean:
-	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(X86_BENCH) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
+	rm -rf $(UML) $(BUILD)/uml-lint $(BUILD)/x86_64 $(X86_SMP) $(X86_KCSAN) $(X86_BENCH) $(UML_BENCH) $(DEBUG_UML) $(DEBUG_CHECK) $(TESTBIN) $(CHECK) $(BUILD)/demo $(BUILD)/patches $(BUILD)/uml-run
 
 distclean:
 	rm -rf $(BUILD)
