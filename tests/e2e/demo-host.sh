@@ -1,6 +1,7 @@
 #!/bin/sh
-# make demo's boot, as a test: it runs to the end, and the kernel log line it
-# shows is vm1's refusal by its own limit, not a line from another boot step.
+# make demo's boot, as a test: it runs to the end, the kernel log line it
+# shows is vm1's refusal by its own limit, not a line from another boot step,
+# and the log has no report (scripts/kernel-log.sh).
 # Usage: tests/e2e/demo-host.sh TOP OUTDIR; TAP in OUTDIR/demo.tap
 top=$1 out=$2
 t=$out
@@ -18,5 +19,9 @@ mkdir -p "$out"
 	[ -s "$out/run/dmesg.txt" ] &&
 		! grep -Eq 'refused an IOASID by ioasids\.max( \([0-9]+\))? of /$' "$out/run/dmesg.txt"
 	result $? "no line of the kernel log names a limit of the root, which has none"
+	# the checkers' reports (the test kernel has KASAN), as every boot's
+	report=$("$top/scripts/kernel-log.sh" "$out/run/dmesg.txt" "$out/run/console.log")
+	result $? "the kernel log has no warning, BUG, oops or KASAN report"
+	[ -z "$report" ] || printf '%s\n' "$report"
 	tap_end
 } >"$out/demo.tap"
