@@ -55,6 +55,8 @@ END {
 }' "$raw" >"$out/bench-smp.txt"
 {
 	echo
-	dmesg | grep -q 'KernelAddressSanitizer initialized' && echo "(a KASAN kernel: these ratios measure KASAN too)"
+	# make check runs it on a debug kernel (KCSAN, lockdep, kmemleak), make bench on one without
+	dmesg | grep -Eq 'KernelAddressSanitizer initialized|kcsan: enabled early|Lock dependency validator|Kernel memory leak detector initialized' &&
+		echo "(a debug kernel (KASAN, KCSAN, lockdep or kmemleak): these ratios measure it too)"
 	awk -f "$IOASID_TOP/tests/bench/compare.awk" "$raw"
 } >>"$out/bench-smp.txt"
