@@ -21,9 +21,10 @@ mkdir -p "$out"
 	else
 		echo "not ok 1 the test kernel booted and ran: $suites"
 	fi
-	# the reports of the debug kernels' checkers too (configs/uml-debug.config,
-	# the SMP kernels'): scripts/kernel-log.sh, which lists a KCSAN race
-	# with no frame in the series' code and fails every other report
+	# the reports of the kernels' checkers too (KASAN in configs/uml.config,
+	# configs/uml-debug.config, the SMP kernels'): scripts/kernel-log.sh,
+	# which lists a KCSAN race with no frame in the series' code and fails
+	# every other report
 	report=$("$top/scripts/kernel-log.sh" "$out/dmesg.txt" "$out/console.log")
 	clean=$?
 	if [ $booted -eq 0 ] && [ $clean -eq 0 ]; then
