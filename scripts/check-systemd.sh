@@ -21,8 +21,10 @@ for b in $(seq 1 "$boots"); do
 	[ "$b" -eq 1 ] || log=$out/console-$b.log
 	params=
 	[ "$b" -lt "$boots" ] || params=$last_params
+	# a hang guard (BOOT_TIMEOUT): the first boot, which runs most suites,
+	# took 285 s on the KASAN test kernel beside make check's kernel builds
 	# shellcheck disable=SC2086
-	timeout "${BOOT_TIMEOUT:-300}" "${UML_LINUX:-$build/uml/linux}" mem=1G rootfstype=hostfs "hostfs=$root" rw \
+	timeout "${BOOT_TIMEOUT:-900}" "${UML_LINUX:-$build/uml/linux}" mem=1G rootfstype=hostfs "hostfs=$root" rw \
 		init=/lib/systemd/systemd con=null con0=null,fd:1 "uml_dir=$build/uml-run" \
 		systemd.show_status=0 $params </dev/null >"$log" 2>&1
 	rcs+=($?)
